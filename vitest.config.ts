@@ -1,0 +1,50 @@
+// Two test projects: "workers" runs inside workerd with the real bindings and the Zoom emulator
+// as an auxiliary worker; "node" runs checks that need Node (JSON-Schema contract checks, scripts).
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+import { buildEmulator, emulatorWorkerOptions } from "./emulator/build.ts";
+import { testBindings } from "./test/bindings.ts";
+
+export default defineConfig(async () => {
+  await buildEmulator();
+  const migrations = await readD1Migrations("migrations");
+  return {
+    test: {
+      reporters: process.env.CI ? ["default", "json"] : ["default"],
+      outputFile: { json: "test-results/vitest.json" },
+      projects: [
+        {
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: { ...testBindings, TEST_MIGRATIONS: migrations },
+                // Every outbound fetch of the Worker under test (Zoom's OAuth and API hosts,
+                // recording downloads) is answered by the emulator.
+                outboundService: "zoom-emulator",
+                workers: [emulatorWorkerOptions()],
+              },
+            }),
+          ],
+          test: {
+            name: "workers",
+            include: ["src/**/*.test.ts", "test/**/*.test.ts", "emulator/test/**/*.test.ts"],
+            exclude: ["**/*.node.test.ts"],
+            setupFiles: ["test/setup/apply-migrations.ts"],
+            testTimeout: 60_000,
+            hookTimeout: 60_000,
+          },
+        },
+        {
+          test: {
+            name: "node",
+            environment: "node",
+            include: ["**/*.node.test.ts"],
+            exclude: ["node_modules/**"],
+            testTimeout: 300_000,
+          },
+        },
+      ],
+    },
+  };
+});
