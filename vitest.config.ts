@@ -11,6 +11,7 @@ export default defineConfig(async () => {
   return {
     test: {
       reporters: process.env.CI ? ["default", "json"] : ["default"],
+      silent: "passed-only",
       outputFile: { json: "test-results/vitest.json" },
       projects: [
         {

@@ -1,5 +1,25 @@
-import { DurableObject } from "cloudflare:workers";
-export class ZoomAccount extends DurableObject {}
+// Entry point: wires the HTTP app, the nightly sweep, the archive queue consumer and the
+// ZoomAccount Durable Object. Logic lives in the modules it imports.
+import { createApp } from "./app.ts";
+import type { Env } from "./env.ts";
+import { log } from "./http/log.ts";
+
+export { ZoomAccount } from "./zoom/account-object.ts";
+
+const app = createApp();
+
 export default {
-  async fetch(req: Request) { return new Response("app " + new URL(req.url).pathname); },
-} satisfies ExportedHandler;
+  fetch: app.fetch,
+
+  async scheduled(controller, _env, _ctx) {
+    log("info", "scheduled: nightly sweep has no work yet", { cron: controller.cron });
+  },
+
+  async queue(batch, _env, _ctx) {
+    log("warn", "queue: archive consumer has no work yet; retrying messages later", {
+      queue: batch.queue,
+      messages: batch.messages.length,
+    });
+    batch.retryAll({ delaySeconds: 300 });
+  },
+} satisfies ExportedHandler<Env, unknown>;

@@ -8,8 +8,10 @@ export const testBindings = {
   JWT_AUDIENCE: "wise-zoom-edge",
   JWT_JWKS_URL: "",
   JWT_HS256_SECRET: "test-jwt-secret-0123456789abcdef0123456789abcdef",
-  TOKEN_ENCRYPTION_KEYS: "t2:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=,t1:ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=",
-  LINK_SIGNING_KEYS: "s2:YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXoxMjM0NTY=,s1:MTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1ub3BxcnN0dXY=",
+  TOKEN_ENCRYPTION_KEYS:
+    "t2:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=,t1:ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=",
+  LINK_SIGNING_KEYS:
+    "s2:YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXoxMjM0NTY=,s1:MTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1ub3BxcnN0dXY=",
   ZOOM_CLIENT_ID: "wise-local-client",
   ZOOM_CLIENT_SECRET: "wise-local-client-secret",
   ZOOM_WEBHOOK_SECRET: "wise-local-webhook-secret",

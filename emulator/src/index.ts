@@ -1,6 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 export class ZoomState extends DurableObject {
-  async ping() { return "pong"; }
+  async ping() {
+    return "pong";
+  }
 }
 export default {
   async fetch(req: Request, env: { ZOOM_STATE: DurableObjectNamespace<ZoomState> }) {

@@ -1,0 +1,181 @@
+// Validates configuration once per isolate (per env object) with zod and turns it into typed values.
+// A missing or malformed secret is never defaulted: requests get a 500 `misconfigured` problem instead.
+import { z } from "zod";
+import type { Env } from "./env.ts";
+
+const keyRing = (name: string) =>
+  z
+    .string({ error: `${name} is missing` })
+    .min(1, `${name} is empty`)
+    .transform((raw, ctx) => {
+      const keys: { id: string; secret: Uint8Array }[] = [];
+      for (const entry of raw.split(",").map((s) => s.trim())) {
+        const m = /^([A-Za-z0-9_-]{1,16}):([A-Za-z0-9+/=_-]+)$/.exec(entry);
+        const bytes = m?.[2] ? decodeBase64(m[2]) : null;
+        if (!m?.[1] || !bytes || bytes.length !== 32) {
+          ctx.addIssue({ code: "custom", message: `${name} must be kid:base64(32 bytes), comma separated` });
+          return z.NEVER;
+        }
+        if (keys.some((k) => k.id === m[1])) {
+          ctx.addIssue({ code: "custom", message: `${name} repeats key id ${m[1]}` });
+          return z.NEVER;
+        }
+        keys.push({ id: m[1], secret: bytes });
+      }
+      return keys;
+    });
+
+const secret = (name: string, min = 1) =>
+  z.string({ error: `${name} is missing` }).min(min, `${name} must be at least ${min} characters`);
+
+const url = (name: string) =>
+  z
+    .string({ error: `${name} is missing` })
+    .url(`${name} must be a URL`)
+    .transform((u) => u.replace(/\/+$/, ""));
+
+const flag = z
+  .enum(["true", "false", "1", "0", ""])
+  .optional()
+  .transform((v) => v === "true" || v === "1");
+
+const ConfigSchema = z
+  .object({
+    ENVIRONMENT: z.enum(["production", "development", "test"]).default("production"),
+    PUBLIC_BASE_URL: url("PUBLIC_BASE_URL"),
+    WISE_ORIGINS: z
+      .string({ error: "WISE_ORIGINS is missing" })
+      .transform((s) =>
+        s
+          .split(",")
+          .map((o) => o.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.url("WISE_ORIGINS must list origins").transform((o) => new URL(o).origin)).min(1)),
+    JWT_ISSUER: secret("JWT_ISSUER"),
+    JWT_AUDIENCE: secret("JWT_AUDIENCE"),
+    JWT_JWKS_URL: z.union([z.literal(""), z.url("JWT_JWKS_URL must be a URL")]).optional(),
+    JWT_JWKS_JSON: z.string().optional(),
+    JWT_HS256_SECRET: z.string().optional(),
+    TOKEN_ENCRYPTION_KEYS: keyRing("TOKEN_ENCRYPTION_KEYS"),
+    LINK_SIGNING_KEYS: keyRing("LINK_SIGNING_KEYS"),
+    ZOOM_CLIENT_ID: secret("ZOOM_CLIENT_ID"),
+    ZOOM_CLIENT_SECRET: secret("ZOOM_CLIENT_SECRET"),
+    ZOOM_WEBHOOK_SECRET: secret("ZOOM_WEBHOOK_SECRET"),
+    ZOOM_OAUTH_BASE_URL: url("ZOOM_OAUTH_BASE_URL").default("https://zoom.us"),
+    ZOOM_API_BASE_URL: url("ZOOM_API_BASE_URL").default("https://api.zoom.us/v2"),
+    MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(1_048_576),
+    CONSOLE_ENABLED: flag,
+  })
+  .superRefine((c, ctx) => {
+    const hasJwks = Boolean(c.JWT_JWKS_URL) || Boolean(c.JWT_JWKS_JSON);
+    if (!hasJwks && (!c.JWT_HS256_SECRET || c.JWT_HS256_SECRET.length < 32)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["JWT_HS256_SECRET"],
+        message: "JWT_HS256_SECRET is missing or shorter than 32 characters (and no JWT_JWKS_URL is set)",
+      });
+    }
+  });
+
+export type JwtVerification =
+  | { kind: "hs256"; secret: Uint8Array }
+  | { kind: "jwks-url"; url: string }
+  | { kind: "jwks-inline"; jwks: { keys: JsonWebKey[] } };
+
+export interface Config {
+  environment: "production" | "development" | "test";
+  publicBaseUrl: string;
+  wiseOrigins: string[];
+  jwt: { issuer: string; audience: string; verification: JwtVerification };
+  tokenKeys: { id: string; secret: Uint8Array }[];
+  linkKeys: { id: string; secret: Uint8Array }[];
+  zoom: {
+    clientId: string;
+    clientSecret: string;
+    webhookSecret: string;
+    oauthBaseUrl: string;
+    apiBaseUrl: string;
+  };
+  maxBodyBytes: number;
+  consoleEnabled: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`configuration invalid: ${problems.join("; ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const cache = new WeakMap<object, Config | ConfigError>();
+
+/** Parses the environment once; later calls with the same env object return the cached result. */
+export function loadConfig(env: Env): Config {
+  const cached = cache.get(env);
+  if (cached instanceof ConfigError) throw cached;
+  if (cached) return cached;
+  const result = parseConfig(env);
+  cache.set(env, result);
+  if (result instanceof ConfigError) {
+    // One line naming what is wrong, never the values.
+    console.error(JSON.stringify({ level: "error", msg: "misconfigured", problems: result.problems }));
+    throw result;
+  }
+  return result;
+}
+
+function parseConfig(env: Env): Config | ConfigError {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(ConfigSchema.shape)) {
+    const value = (env as unknown as Record<string, unknown>)[key];
+    // Wrangler passes unset vars as absent and empty vars as "": both mean "not set" for optional ones.
+    raw[key] = typeof value === "string" && value === "" && !key.startsWith("JWT_JWKS") ? undefined : value;
+  }
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    return new ConfigError(parsed.error.issues.map((i) => i.message));
+  }
+  const c = parsed.data;
+  let verification: JwtVerification;
+  if (c.JWT_JWKS_JSON) {
+    try {
+      const jwks = JSON.parse(c.JWT_JWKS_JSON) as { keys?: unknown };
+      if (!Array.isArray(jwks.keys)) throw new Error("no keys");
+      verification = { kind: "jwks-inline", jwks: { keys: jwks.keys as JsonWebKey[] } };
+    } catch {
+      return new ConfigError(["JWT_JWKS_JSON must be a JSON Web Key Set"]);
+    }
+  } else if (c.JWT_JWKS_URL) {
+    verification = { kind: "jwks-url", url: c.JWT_JWKS_URL };
+  } else {
+    verification = { kind: "hs256", secret: new TextEncoder().encode(c.JWT_HS256_SECRET) };
+  }
+  return {
+    environment: c.ENVIRONMENT,
+    publicBaseUrl: c.PUBLIC_BASE_URL,
+    wiseOrigins: c.WISE_ORIGINS,
+    jwt: { issuer: c.JWT_ISSUER, audience: c.JWT_AUDIENCE, verification },
+    tokenKeys: c.TOKEN_ENCRYPTION_KEYS,
+    linkKeys: c.LINK_SIGNING_KEYS,
+    zoom: {
+      clientId: c.ZOOM_CLIENT_ID,
+      clientSecret: c.ZOOM_CLIENT_SECRET,
+      webhookSecret: c.ZOOM_WEBHOOK_SECRET,
+      oauthBaseUrl: c.ZOOM_OAUTH_BASE_URL,
+      apiBaseUrl: c.ZOOM_API_BASE_URL,
+    },
+    maxBodyBytes: c.MAX_BODY_BYTES,
+    consoleEnabled: c.CONSOLE_ENABLED,
+  };
+}
+
+function decodeBase64(s: string): Uint8Array | null {
+  try {
+    const normalized = s.replace(/-/g, "+").replace(/_/g, "/");
+    const bin = atob(normalized);
+    return Uint8Array.from(bin, (ch) => ch.charCodeAt(0));
+  } catch {
+    return null;
+  }
+}

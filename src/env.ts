@@ -1,0 +1,43 @@
+// The bindings and raw configuration the Worker receives from wrangler.toml, vars and secrets.
+// Raw strings are validated once by config.ts before anything uses them.
+import type { ZoomAccount } from "./zoom/account-object.ts";
+
+export interface Env {
+  DB: D1Database;
+  RECORDINGS: R2Bucket;
+  ZOOM_ACCOUNT: DurableObjectNamespace<ZoomAccount>;
+  ARCHIVE_QUEUE: Queue<unknown>;
+  JOIN_RATE_LIMITER?: RateLimit;
+
+  ENVIRONMENT?: string;
+  PUBLIC_BASE_URL?: string;
+  WISE_ORIGINS?: string;
+  JWT_ISSUER?: string;
+  JWT_AUDIENCE?: string;
+  JWT_JWKS_URL?: string;
+  JWT_JWKS_JSON?: string;
+  JWT_HS256_SECRET?: string;
+  TOKEN_ENCRYPTION_KEYS?: string;
+  LINK_SIGNING_KEYS?: string;
+  ZOOM_CLIENT_ID?: string;
+  ZOOM_CLIENT_SECRET?: string;
+  ZOOM_WEBHOOK_SECRET?: string;
+  ZOOM_OAUTH_BASE_URL?: string;
+  ZOOM_API_BASE_URL?: string;
+  MAX_BODY_BYTES?: string;
+  CONSOLE_ENABLED?: string;
+}
+
+type WorkerEnv = Env;
+
+declare global {
+  namespace Cloudflare {
+    interface GlobalProps {
+      mainModule: typeof import("./index.ts");
+      durableNamespaces: "ZoomAccount";
+    }
+    interface Env extends WorkerEnv {
+      TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
+    }
+  }
+}
