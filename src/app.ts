@@ -15,6 +15,9 @@ import { renderDocs } from "./routes/docs.ts";
 import { health } from "./routes/health.ts";
 import { me } from "./routes/me.ts";
 import { tenant } from "./routes/tenant.ts";
+import { webhooks } from "./routes/webhooks.ts";
+import { zoomLink } from "./routes/zoom-link.ts";
+import { zoomProblem } from "./zoom/errors.ts";
 
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>();
@@ -122,6 +125,8 @@ export function createApp() {
   app.route("/", health);
   app.route("/", me);
   app.route("/", tenant);
+  app.route("/", zoomLink);
+  app.route("/", webhooks);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "wiseJwt", {
     type: "http",
@@ -148,8 +153,9 @@ export function createApp() {
 
   app.notFound(() => problemResponse(404, "not_found", "Not found", "No route matches this path"));
 
-  app.onError((err, c) => {
+  app.onError((thrown, c) => {
     const requestId = c.get("requestId");
+    const err = zoomProblem(thrown);
     if (err instanceof ApiError) {
       if (err.status >= 500 || err.cause) {
         log(err.status >= 500 ? "error" : "info", err.code, {

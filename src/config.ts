@@ -64,6 +64,7 @@ const ConfigSchema = z
     ZOOM_WEBHOOK_SECRET: secret("ZOOM_WEBHOOK_SECRET"),
     ZOOM_OAUTH_BASE_URL: url("ZOOM_OAUTH_BASE_URL").default("https://zoom.us"),
     ZOOM_API_BASE_URL: url("ZOOM_API_BASE_URL").default("https://api.zoom.us/v2"),
+    ZOOM_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
     MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(1_048_576),
     CONSOLE_ENABLED: flag,
   })
@@ -96,6 +97,8 @@ export interface Config {
     webhookSecret: string;
     oauthBaseUrl: string;
     apiBaseUrl: string;
+    /** Timeout of one call to Zoom (token endpoint or API). */
+    timeoutMs: number;
   };
   maxBodyBytes: number;
   consoleEnabled: boolean;
@@ -164,6 +167,7 @@ function parseConfig(env: Env): Config | ConfigError {
       webhookSecret: c.ZOOM_WEBHOOK_SECRET,
       oauthBaseUrl: c.ZOOM_OAUTH_BASE_URL,
       apiBaseUrl: c.ZOOM_API_BASE_URL,
+      timeoutMs: c.ZOOM_TIMEOUT_MS,
     },
     maxBodyBytes: c.MAX_BODY_BYTES,
     consoleEnabled: c.CONSOLE_ENABLED,

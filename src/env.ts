@@ -24,6 +24,7 @@ export interface Env {
   ZOOM_WEBHOOK_SECRET?: string;
   ZOOM_OAUTH_BASE_URL?: string;
   ZOOM_API_BASE_URL?: string;
+  ZOOM_TIMEOUT_MS?: string;
   MAX_BODY_BYTES?: string;
   CONSOLE_ENABLED?: string;
 }

@@ -18,4 +18,5 @@ export const testBindings = {
   ZOOM_OAUTH_BASE_URL: "https://zoom.us",
   ZOOM_API_BASE_URL: "https://api.zoom.us/v2",
   CONSOLE_ENABLED: "true",
+  ZOOM_TIMEOUT_MS: "1500",
 };

@@ -38,3 +38,45 @@ export const auditLog = sqliteTable(
   },
   (t) => [index("audit_log_tenant_at").on(t.tenantId, t.at)],
 );
+
+/**
+ * The Zoom credential of a tenant: one linked Zoom account per tenant, one tenant per Zoom account.
+ * Tokens are AES-GCM ciphertexts (see tokens/vault.ts); `refresh_token_hash` identifies the current
+ * refresh token so that a refresh can compare-and-swap on it without reading plaintext.
+ */
+export const zoomCredentials = sqliteTable("zoom_credentials", {
+  tenantId: text("tenant_id").primaryKey(),
+  zoomAccountId: text("zoom_account_id").notNull().unique(),
+  zoomUserId: text("zoom_user_id").notNull(),
+  zoomUserEmail: text("zoom_user_email"),
+  linkedBy: text("linked_by").notNull(),
+  status: text("status", { enum: ["linked", "needs_relink"] }).notNull(),
+  reason: text("reason"),
+  scopes: text("scopes").notNull(),
+  apiUrl: text("api_url"),
+  accessTokenEnc: text("access_token_enc").notNull(),
+  refreshTokenEnc: text("refresh_token_enc").notNull(),
+  refreshTokenHash: text("refresh_token_hash").notNull(),
+  accessTokenExpiresAt: integer("access_token_expires_at", { mode: "number" }).notNull(),
+  linkedAt: integer("linked_at", { mode: "number" }).notNull(),
+  lastRefreshAt: integer("last_refresh_at", { mode: "number" }),
+  updatedAt: integer("updated_at", { mode: "number" }).notNull(),
+});
+
+/** Pending OAuth authorizations: single-use, 10 minutes, bound to the tenant that started them. */
+export const oauthStates = sqliteTable("oauth_states", {
+  stateHash: text("state_hash").primaryKey(),
+  tenantId: text("tenant_id").notNull(),
+  createdBy: text("created_by").notNull(),
+  codeVerifierEnc: text("code_verifier_enc").notNull(),
+  returnTo: text("return_to"),
+  expiresAt: integer("expires_at", { mode: "number" }).notNull(),
+  usedAt: integer("used_at", { mode: "number" }),
+});
+
+/** Webhook deliveries already accepted, by hash of the raw body, so a replay changes nothing. */
+export const webhookDeliveries = sqliteTable("webhook_deliveries", {
+  id: text("id").primaryKey(),
+  event: text("event").notNull(),
+  receivedAt: integer("received_at", { mode: "number" }).notNull(),
+});

@@ -19,13 +19,13 @@ export async function mintToken(opts: TokenOptions = {}): Promise<string> {
   if (!("role" in opts) || opts.role !== undefined) claims.role = opts.role ?? "admin";
   const jwt = new SignJWT(claims)
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
-    .setIssuer(opts.issuer ?? env.JWT_ISSUER)
-    .setAudience(opts.audience ?? env.JWT_AUDIENCE)
+    .setIssuer(opts.issuer ?? env.JWT_ISSUER ?? "")
+    .setAudience(opts.audience ?? env.JWT_AUDIENCE ?? "")
     .setIssuedAt()
     .setExpirationTime(Math.floor(Date.now() / 1000) + (opts.ttlSeconds ?? 600));
   if (!("sub" in opts) || opts.sub !== undefined) jwt.setSubject(opts.sub ?? "user-1");
   if (opts.notBefore !== undefined) jwt.setNotBefore(opts.notBefore);
-  return jwt.sign(new TextEncoder().encode(opts.secret ?? env.JWT_HS256_SECRET));
+  return jwt.sign(new TextEncoder().encode(opts.secret ?? env.JWT_HS256_SECRET ?? ""));
 }
 
 export const bearer = async (opts: TokenOptions = {}) => ({

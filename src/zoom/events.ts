@@ -1,0 +1,43 @@
+// Zoom webhook events the product handles. Each handler is idempotent (a replayed or re-sent
+// event changes nothing) and runs after the delivery was acknowledged.
+import { z } from "zod";
+import type { Config } from "../config.ts";
+import { database } from "../db/client.ts";
+import type { Env } from "../env.ts";
+import { log } from "../http/log.ts";
+import { credentialForAccount } from "./credentials.ts";
+
+export const ZoomEvent = z.object({
+  event: z.string().min(1).max(100),
+  event_ts: z.number().optional(),
+  payload: z.record(z.string(), z.unknown()),
+  download_token: z.string().optional(),
+});
+export type ZoomEvent = z.infer<typeof ZoomEvent>;
+
+export type EventHandler = (env: Env, config: Config, event: ZoomEvent) => Promise<void>;
+
+const Deauthorized = z.object({
+  account_id: z.string().min(1),
+  user_id: z.string().optional(),
+  client_id: z.string().optional(),
+  deauthorization_time: z.string().optional(),
+});
+
+/** app_deauthorized: the admin removed the app in Zoom. Delete the credential and record it. */
+export const onAppDeauthorized: EventHandler = async (env, config, event) => {
+  const p = Deauthorized.safeParse(event.payload);
+  if (!p.success) {
+    log("warn", "webhook: app_deauthorized without an account id; ignored");
+    return;
+  }
+  if (p.data.client_id && p.data.client_id !== config.zoom.clientId) return;
+  const row = await credentialForAccount(database(env.DB), p.data.account_id);
+  if (!row) return;
+  await env.ZOOM_ACCOUNT.getByName(row.zoomAccountId).unlink(row.zoomAccountId, "zoom", "deauthorized");
+};
+
+/** Handlers by event name; features add theirs here. */
+export const eventHandlers: Record<string, EventHandler> = {
+  app_deauthorized: onAppDeauthorized,
+};

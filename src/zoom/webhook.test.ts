@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { toHex } from "../tokens/encoding.ts";
+import { urlValidationAnswer, verifyWebhook } from "./webhook.ts";
+
+const secret = "test_secret_token_123";
+async function sign(body: string, ts: number) {
+  const key = await crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  return `v0=${toHex(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`v0:${ts}:${body}`)))}`;
+}
+const bytes = (s: string) => new TextEncoder().encode(s);
+
+describe("webhook verification", () => {
+  it("answers the url_validation test vector from ZOOM.md", async () => {
+    expect(await urlValidationAnswer(secret, "qgg8vlvZRS6UYooatFL8Aw")).toEqual({
+      plainToken: "qgg8vlvZRS6UYooatFL8Aw",
+      encryptedToken: "2b5cfb77819cee95afa1a1521bcd4b88c3aacdd939430efc23bc041cbecf816e",
+    });
+  });
+
+  it("accepts a correct signature over the raw bytes", async () => {
+    const body = '{"event":"x","payload":{}}';
+    expect(await verifyWebhook(secret, bytes(body), await sign(body, 1000), "1000", 1010)).toEqual({
+      ok: true,
+    });
+  });
+
+  it("refuses a body changed by one byte, a wrong secret, stale and future timestamps", async () => {
+    const body = '{"event":"x","payload":{}}';
+    const sig = await sign(body, 1000);
+    expect((await verifyWebhook(secret, bytes(body.replace("x", "y")), sig, "1000", 1000)).ok).toBe(false);
+    expect((await verifyWebhook("other", bytes(body), sig, "1000", 1000)).ok).toBe(false);
+    expect(await verifyWebhook(secret, bytes(body), sig, "1000", 1301)).toEqual({
+      ok: false,
+      reason: "timestamp outside window",
+    });
+    expect(await verifyWebhook(secret, bytes(body), sig, "1000", 699)).toEqual({
+      ok: false,
+      reason: "timestamp outside window",
+    });
+    // Re-serialised JSON (what Zoom's samples verify) is not what was signed.
+    expect(
+      (
+        await verifyWebhook(
+          secret,
+          bytes(JSON.stringify(JSON.parse(` ${body}`))),
+          await sign(` ${body}`, 1000),
+          "1000",
+          1000,
+        )
+      ).ok,
+    ).toBe(false);
+  });
+
+  it("refuses malformed headers and a missing secret", async () => {
+    const body = "{}";
+    const sig = await sign(body, 1000);
+    expect((await verifyWebhook(secret, bytes(body), undefined, "1000", 1000)).ok).toBe(false);
+    expect((await verifyWebhook(secret, bytes(body), sig.toUpperCase(), "1000", 1000)).ok).toBe(false);
+    expect((await verifyWebhook(secret, bytes(body), "v1=abc", "1000", 1000)).ok).toBe(false);
+    expect((await verifyWebhook(secret, bytes(body), sig, "1e3", 1000)).ok).toBe(false);
+    expect((await verifyWebhook("", bytes(body), sig, "1000", 1000)).ok).toBe(false);
+  });
+});
