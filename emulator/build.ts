@@ -1,7 +1,8 @@
 // Bundles the emulator Worker for miniflare (tests and benchmarks), which cannot read a
 // wrangler config for auxiliary workers.
-import { build } from "esbuild";
+
 import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 export const emulatorScriptPath = `${here}dist/index.js`;
