@@ -1,0 +1,235 @@
+// The /__emulator control API used by tests and demos: reset, configuration, clock, faults,
+// stats, the webhook outbox, simulations and deauthorization.
+import type { Core } from "./core.ts";
+import type { Account, Client, Config } from "./db.ts";
+import { describe } from "./downloads.ts";
+import { addFault, type FaultInput } from "./faults.ts";
+import { json, type WireRequest, type WireResponse, ZoomError } from "./http.ts";
+import { hex, isoSeconds, newOpaque, newUserId, parseStorage, randomBytes } from "./ids.ts";
+import { makeUser, SEED } from "./seed.ts";
+import { completeRecording, type SimulateInput, simulateMeeting } from "./simulate.ts";
+import { revokeAccount, validTokens } from "./tokens.ts";
+import { checkValidationAnswer, emitEvent, emitUrlValidation } from "./webhooks.ts";
+
+type Body = Record<string, unknown>;
+
+function body(req: WireRequest): Body {
+  if (!req.body.trim()) return {};
+  const parsed: unknown = JSON.parse(req.body);
+  return parsed && typeof parsed === "object" ? (parsed as Body) : {};
+}
+
+function bad(message: string): WireResponse {
+  return json(400, { error: message });
+}
+
+function publicConfig(core: Core) {
+  return {
+    ...core.config(),
+    plans: core.db.accounts().map((a) => ({ accountId: a.id, seats: a.seats, storageBytes: a.storageBytes })),
+    clients: core.db.clients(),
+    now: isoSeconds(core.now()),
+  };
+}
+
+function applyConfig(core: Core, b: Body): void {
+  const config: Config = core.config();
+  const webhook = b.webhook as Partial<Config["webhook"]> | undefined;
+  if (webhook) {
+    if (typeof webhook.url === "string") {
+      config.webhook.url = webhook.url;
+      config.webhook.validated = undefined;
+    }
+    if (typeof webhook.secretToken === "string") config.webhook.secretToken = webhook.secretToken;
+  }
+  const limits = b.rateLimits as Partial<Config["rateLimits"]> | undefined;
+  if (limits) config.rateLimits = { ...config.rateLimits, ...limits };
+  if (typeof b.meetingDailyCap === "number") config.meetingDailyCap = b.meetingDailyCap;
+  core.setConfig(config);
+  const plan = b.plan as
+    | { accountId?: string; seats?: number; storageBytes?: number; storage?: string }
+    | undefined;
+  if (plan) {
+    const account = core.db.account(plan.accountId ?? SEED.accountA);
+    if (!account) throw new Error(`unknown account ${plan.accountId}`);
+    const next: Account = { ...account };
+    if (typeof plan.seats === "number") next.seats = plan.seats;
+    if (typeof plan.storageBytes === "number") next.storageBytes = plan.storageBytes;
+    if (typeof plan.storage === "string") next.storageBytes = parseStorage(plan.storage) ?? next.storageBytes;
+    core.db.putAccount(next);
+  }
+  if (Array.isArray(b.clients)) {
+    for (const raw of b.clients as Partial<Client>[]) {
+      if (!raw.clientId) throw new Error("clients[].clientId is required");
+      const current = core.db.client(raw.clientId);
+      core.db.putClient({
+        clientId: raw.clientId,
+        clientSecret: raw.clientSecret ?? current?.clientSecret ?? newOpaque(16),
+        name: raw.name ?? current?.name ?? raw.clientId,
+        redirectUris: raw.redirectUris ?? current?.redirectUris ?? [],
+        scopes: raw.scopes ?? current?.scopes ?? [],
+      });
+    }
+  }
+}
+
+function stats(core: Core) {
+  return {
+    requests: core.db.countersWithPrefix("stat:op:"),
+    grants: {
+      authorization_code: core.db.counter("stat:grant:authorization_code"),
+      refresh_token: core.db.counter("stat:grant:refresh_token"),
+    },
+    invalidGrants: core.db.counter("stat:invalidGrants"),
+    revocations: core.db.counter("stat:revocations"),
+    validTokens: validTokens(core),
+  };
+}
+
+function createAccount(core: Core, b: Body) {
+  const n = core.db.accounts().length + 1;
+  const id = typeof b.id === "string" ? b.id : `emuAcct${newOpaque(6)}`;
+  const ownerId = newUserId();
+  const email = typeof b.ownerEmail === "string" ? b.ownerEmail : `owner@school-${n}.example`;
+  core.db.putAccount({
+    id,
+    name: typeof b.name === "string" ? b.name : `School ${n}`,
+    ownerId,
+    accountNumber: 9_100_000_000 + n,
+    planType: "Pro",
+    seats: typeof b.seats === "number" ? b.seats : 5,
+    storageBytes: 5 * 1024 ** 3,
+    baseUsageBytes: 0,
+  });
+  core.db.putUser(
+    makeUser(
+      {
+        id: ownerId,
+        accountId: id,
+        email,
+        firstName: "Account",
+        lastName: "Owner",
+        type: 2,
+        status: "active",
+        role: "Owner",
+      },
+      isoSeconds(core.now()),
+    ),
+  );
+  return { accountId: id, ownerId, ownerEmail: email };
+}
+
+async function deauthorize(core: Core, b: Body) {
+  const accountId = typeof b.accountId === "string" ? b.accountId : SEED.accountA;
+  const account = core.db.account(accountId);
+  if (!account) throw new Error(`unknown account ${accountId}`);
+  const clientId = typeof b.clientId === "string" ? b.clientId : SEED.clientId;
+  const grantUser = core.db.one<{ user_id: string }>(
+    "SELECT user_id FROM tokens WHERE account_id = ? AND client_id = ? ORDER BY rowid DESC LIMIT 1",
+    accountId,
+    clientId,
+  );
+  revokeAccount(core, accountId, clientId);
+  const now = core.now();
+  const delivery = await emitEvent(core, "app_deauthorized", {
+    account_id: accountId,
+    user_id: grantUser?.user_id ?? account.ownerId,
+    signature: hex(randomBytes(32)),
+    deauthorization_time: isoSeconds(now),
+    client_id: clientId,
+    event_ts: now,
+  });
+  return { delivery: delivery.id };
+}
+
+export interface ControlHooks {
+  reset(): void;
+}
+
+/** Routes /__emulator/* except the file hash, which the Worker computes by streaming. */
+export async function handleControl(
+  core: Core,
+  req: WireRequest,
+  hooks: ControlHooks,
+): Promise<WireResponse> {
+  const path = req.path.replace(/^\/__emulator/, "");
+  const m = req.method;
+  try {
+    if (m === "POST" && path === "/reset") {
+      hooks.reset();
+      return json(200, { ok: true });
+    }
+    if (path === "/config") {
+      if (m === "POST") applyConfig(core, body(req));
+      const b = m === "POST" ? body(req) : {};
+      const webhook = b.webhook as { url?: string } | undefined;
+      if (webhook?.url) await emitUrlValidation(core);
+      return json(200, publicConfig(core));
+    }
+    if (m === "POST" && path === "/accounts") return json(201, createAccount(core, body(req)));
+    if (m === "GET" && path === "/stats") return json(200, stats(core));
+    if (m === "POST" && path === "/clock") {
+      const b = body(req);
+      const now = core.advanceClock(typeof b.advanceSeconds === "number" ? b.advanceSeconds : 0);
+      return json(200, { now: isoSeconds(now), nowMs: now });
+    }
+    if (m === "GET" && path === "/clock")
+      return json(200, { now: isoSeconds(core.now()), nowMs: core.now() });
+    if (path === "/faults") {
+      if (m === "POST") return json(201, { id: addFault(core, body(req) as FaultInput).id });
+      if (m === "GET") return json(200, { faults: core.db.faults() });
+      if (m === "DELETE") {
+        core.db.run("DELETE FROM faults");
+        return json(200, { ok: true });
+      }
+    }
+    const faultMatch = /^\/faults\/([^/]+)$/.exec(path);
+    if (m === "DELETE" && faultMatch?.[1]) {
+      core.db.deleteFault(faultMatch[1]);
+      return json(200, { ok: true });
+    }
+    if (path === "/webhooks") {
+      if (m === "GET") return json(200, { deliveries: core.db.deliveries() });
+      if (m === "DELETE") {
+        core.db.run("DELETE FROM outbox");
+        return json(200, { ok: true });
+      }
+    }
+    if (m === "POST" && path === "/webhooks/validate") {
+      return json(201, { delivery: await emitUrlValidation(core) });
+    }
+    if (m === "POST" && path === "/webhooks/validate/check") {
+      const b = body(req);
+      const delivery = typeof b.deliveryId === "string" ? core.db.delivery(b.deliveryId) : undefined;
+      if (!delivery) return bad("deliveryId of an endpoint.url_validation delivery is required");
+      return json(200, {
+        valid: await checkValidationAnswer(core, delivery.body, JSON.stringify(b.response ?? {})),
+      });
+    }
+    const simulate = /^\/meetings\/([^/]+)\/simulate$/.exec(path);
+    if (m === "POST" && simulate?.[1]) {
+      return json(200, await simulateMeeting(core, simulate[1], body(req) as SimulateInput, req.origin));
+    }
+    const complete = /^\/recordings\/([^/]+)\/complete$/.exec(path);
+    if (m === "POST" && complete?.[1]) {
+      return json(200, await completeRecording(core, decodeURIComponent(complete[1]), req.origin));
+    }
+    if (m === "POST" && path === "/deauthorize") return json(200, await deauthorize(core, body(req)));
+    const accept = /^\/users\/([^/]+)\/accept$/.exec(path);
+    if (m === "POST" && accept?.[1]) {
+      const user = core.db.user(accept[1]);
+      if (user?.status !== "pending") return json(404, { error: "no pending user with that id" });
+      core.db.putUser({ ...user, status: "active" });
+      return json(200, { id: user.id, status: "active" });
+    }
+    const fileMatch = /^\/files\/([^/]+)$/.exec(path);
+    if (m === "GET" && fileMatch?.[1]) {
+      const file = core.db.file(fileMatch[1]);
+      return file ? json(200, describe(file)) : json(404, { error: "no such file" });
+    }
+    return json(404, { error: `unknown control route ${m} ${path}` });
+  } catch (err) {
+    if (err instanceof ZoomError) return err.toResponse();
+    return bad(err instanceof Error ? err.message : String(err));
+  }
+}

@@ -1,0 +1,128 @@
+// Cloud recordings as Zoom describes them: file metadata by type, the JSON shapes of the REST API
+// and of recording.* webhooks, and the storage they use.
+
+import sampleMp4 from "../assets/sample.mp4";
+import type { Core } from "./core.ts";
+import type { FileType, Recording, RecordingFile } from "./db.ts";
+
+export const SAMPLE_MP4: Uint8Array = sampleMp4;
+
+export interface FileKind {
+  extension: string;
+  recordingType: string;
+  contentType: string;
+  defaultSize: number;
+}
+
+export const FILE_KINDS: Record<FileType, FileKind> = {
+  MP4: {
+    extension: "MP4",
+    recordingType: "shared_screen_with_speaker_view",
+    contentType: "video/mp4",
+    defaultSize: 0,
+  },
+  M4A: { extension: "M4A", recordingType: "audio_only", contentType: "audio/mp4", defaultSize: 256 * 1024 },
+  CHAT: { extension: "TXT", recordingType: "chat_file", contentType: "text/plain", defaultSize: 2 * 1024 },
+  TRANSCRIPT: {
+    extension: "VTT",
+    recordingType: "audio_transcript",
+    contentType: "text/vtt",
+    defaultSize: 8 * 1024,
+  },
+  CC: { extension: "VTT", recordingType: "closed_caption", contentType: "text/vtt", defaultSize: 8 * 1024 },
+  TIMELINE: {
+    extension: "JSON",
+    recordingType: "timeline",
+    contentType: "application/json",
+    defaultSize: 4 * 1024,
+  },
+};
+
+/** CC and TIMELINE files come without id, status and file_size, as on Zoom. */
+export function isBareFile(type: FileType): boolean {
+  return type === "CC" || type === "TIMELINE";
+}
+
+export function downloadUrl(origin: string, f: RecordingFile): string {
+  return `${origin}/rec/download/${f.downloadKey}`;
+}
+
+export function presentFile(origin: string, f: RecordingFile) {
+  const kind = FILE_KINDS[f.fileType];
+  const base = {
+    meeting_id: f.recordingUuid,
+    recording_start: f.recordingStart,
+    recording_end: f.recordingEnd,
+    file_type: f.fileType,
+    file_extension: kind.extension,
+    play_url: `${origin}/rec/play/${f.downloadKey}`,
+    download_url: downloadUrl(origin, f),
+    recording_type: kind.recordingType,
+  };
+  if (isBareFile(f.fileType)) return base;
+  return { id: f.fileId, ...base, file_size: f.size, status: f.status };
+}
+
+export function visibleFiles(core: Core, rec: Recording, state: "active" | "trashed"): RecordingFile[] {
+  return core.db.filesOf(rec.uuid).filter((f) => f.state === state);
+}
+
+function totals(files: RecordingFile[]) {
+  return {
+    total_size: files.reduce((n, f) => n + f.size, 0),
+    recording_count: files.length,
+  };
+}
+
+/** REST shape (GET /users/{id}/recordings, GET /meetings/{id}/recordings). The spec types `type` as a string there. */
+export function presentRecordingRest(origin: string, rec: Recording, files: RecordingFile[]) {
+  return {
+    uuid: rec.uuid,
+    id: rec.meetingId,
+    account_id: rec.accountId,
+    host_id: rec.hostId,
+    topic: rec.topic,
+    type: String(rec.type),
+    start_time: rec.startTime,
+    timezone: rec.timezone,
+    duration: rec.duration,
+    ...totals(files),
+    share_url: `${origin}/rec/share/${encodeURIComponent(rec.uuid)}`,
+    recording_files: files.map((f) => presentFile(origin, f)),
+  };
+}
+
+/** Webhook shape (recording.completed, trashed, deleted, recovered): `type` is an integer there. */
+export function presentRecordingEvent(
+  origin: string,
+  rec: Recording,
+  files: RecordingFile[],
+  hostEmail: string,
+) {
+  return {
+    id: rec.meetingId,
+    uuid: rec.uuid,
+    host_id: rec.hostId,
+    account_id: rec.accountId,
+    topic: rec.topic,
+    type: rec.type,
+    start_time: rec.startTime,
+    password: rec.password,
+    timezone: rec.timezone,
+    host_email: hostEmail,
+    duration: rec.duration,
+    share_url: `${origin}/rec/share/${encodeURIComponent(rec.uuid)}`,
+    ...totals(files),
+    recording_files: files.map((f) => presentFile(origin, f)),
+  };
+}
+
+/** Bytes of storage an account uses: the seeded base plus files not in the trash. */
+export function usedStorage(core: Core, accountId: string): number {
+  const account = core.db.account(accountId);
+  let used = account?.baseUsageBytes ?? 0;
+  for (const rec of core.db.recordingsOfAccount(accountId)) {
+    for (const f of core.db.filesOf(rec.uuid)) if (f.state === "active") used += f.size;
+  }
+  return used;
+}
