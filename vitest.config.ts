@@ -29,6 +29,8 @@ export default defineConfig(async () => {
           ],
           test: {
             name: "workers",
+            // The emulator's state is shared by the files of a run, so they take turns.
+            fileParallelism: false,
             include: ["src/**/*.test.ts", "test/**/*.test.ts", "emulator/test/**/*.test.ts"],
             exclude: ["**/*.node.test.ts"],
             setupFiles: ["test/setup/apply-migrations.ts"],

@@ -140,7 +140,7 @@ export async function completeLink(
   let tokens: TokenSet;
   try {
     const verifier = await vault.decrypt(claimed.codeVerifierEnc, verifierContext(claimed.tenantId));
-    tokens = await exchangeCode(config, code, verifier);
+    tokens = await exchangeCode(config, query, state, verifier);
   } catch (err) {
     log("warn", "link: code exchange failed", { tenantId: claimed.tenantId, err });
     return err instanceof ZoomNeedsRelink

@@ -45,7 +45,16 @@ function requestOptions(config: Config) {
 }
 
 const client = (config: Config): oauth.Client => ({ client_id: config.zoom.clientId });
-const auth = (config: Config) => oauth.ClientSecretBasic(config.zoom.clientSecret);
+/**
+ * Zoom documents `Basic base64(client_id:client_secret)` of the raw values. oauth4webapi's
+ * ClientSecretBasic form-encodes them first (RFC 6749 2.3.1), which changes ids with "-" or "."
+ * and is refused by Zoom, so the header is built as Zoom asks.
+ */
+const auth =
+  (config: Config): oauth.ClientAuth =>
+  (_as, _client, _body, headers) => {
+    headers.set("authorization", `Basic ${btoa(`${config.zoom.clientId}:${config.zoom.clientSecret}`)}`);
+  };
 
 export function redirectUri(config: Config): string {
   return `${config.publicBaseUrl}/oauth/zoom/callback`;
@@ -108,11 +117,20 @@ async function peekBody(res: Response): Promise<Record<string, unknown> | undefi
   }
 }
 
-export async function exchangeCode(config: Config, code: string, codeVerifier: string): Promise<TokenSet> {
+/**
+ * Exchanges the authorization code of a callback whose state the caller already matched to a
+ * stored, unused request (`state`), proving possession with the PKCE verifier.
+ */
+export async function exchangeCode(
+  config: Config,
+  callback: URLSearchParams,
+  state: string,
+  codeVerifier: string,
+): Promise<TokenSet> {
   const as = server(config);
-  const params = new URLSearchParams({ code });
   let res: Response | undefined;
   try {
+    const params = oauth.validateAuthResponse(as, client(config), callback, state);
     res = await oauth.authorizationCodeGrantRequest(
       as,
       client(config),

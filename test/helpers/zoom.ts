@@ -1,0 +1,120 @@
+// Drives the Zoom emulator from product tests: control API, the consent page as a browser, and
+// webhook deliveries taken from the emulator's outbox and posted to the product.
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import worker from "../../src/index.ts";
+import { BASE, call } from "./app.ts";
+import { bearer } from "./jwt.ts";
+
+export const ZOOM = "https://zoom.us";
+export const OWNER_A = "Qm3tWgkXRSmZ0aW1Jp7dAA";
+export const OWNER_B = "Vb2nK8sTQe6Xo1Lw5ZyRmQ";
+export const ACCOUNT_A = "emuAcctA1";
+export const ACCOUNT_B = "emuAcctB2";
+
+export async function emulator<T = Record<string, unknown>>(
+  path: string,
+  body?: unknown,
+  method = "POST",
+): Promise<T> {
+  const res = await fetch(`${ZOOM}/__emulator${path}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`emulator ${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+export interface EmulatorStats {
+  requests: Record<string, number>;
+  grants: { authorization_code: number; refresh_token: number };
+  invalidGrants: number;
+  revocations: number;
+  validTokens: { access: string[]; refresh: string[] };
+}
+
+export const stats = () => emulator<EmulatorStats>("/stats", undefined, "GET");
+export const resetEmulator = () => emulator("/reset");
+export const advanceZoomClock = (seconds: number) => emulator("/clock", { advanceSeconds: seconds });
+export const addFault = (rule: Record<string, unknown>) => emulator<{ id: string }>("/faults", rule);
+export const clearFaults = () => emulator("/faults", undefined, "DELETE");
+
+/** Runs the real Worker's fetch and waits for its waitUntil work (webhook handlers) to finish. */
+export async function fetchAndSettle(
+  request: Request,
+  overrides: Record<string, unknown> = {},
+): Promise<Response> {
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(request, { ...env, ...overrides }, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
+}
+
+/** Asks for an authorization URL as the tenant's admin; returns the URL. */
+export async function startLink(tenant: string, returnTo?: string): Promise<string> {
+  const res = await call("/v1/zoom/link", {
+    method: "POST",
+    headers: { ...(await bearer({ tenant, sub: `admin-of-${tenant}` })), "content-type": "application/json" },
+    body: JSON.stringify(returnTo ? { returnTo } : {}),
+  });
+  if (res.status !== 200) throw new Error(`link start: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { authorizeUrl: string }).authorizeUrl;
+}
+
+/** Plays the admin's browser on Zoom's consent page; returns the redirect back to the product. */
+export async function consent(
+  authorizeUrl: string,
+  decision: "approve" | "deny" = "approve",
+  userId = OWNER_A,
+) {
+  const page = await fetch(authorizeUrl);
+  if (page.status !== 200) throw new Error(`consent page: ${page.status} ${await page.text()}`);
+  const form = new URLSearchParams(new URL(authorizeUrl).searchParams);
+  form.set("user_id", userId);
+  form.set("decision", decision);
+  const res = await fetch(`${ZOOM}/oauth/authorize`, { method: "POST", body: form, redirect: "manual" });
+  if (res.status !== 302) throw new Error(`consent: ${res.status} ${await res.text()}`);
+  return new URL(res.headers.get("location") ?? "");
+}
+
+/** Sends the browser back to the product's callback. */
+export function callback(redirect: URL): Promise<Response> {
+  return call(`${redirect.pathname}${redirect.search}`, { redirect: "manual" });
+}
+
+/** The whole linking dance for a tenant; returns the callback's answer. */
+export async function linkZoom(tenant: string, opts: { userId?: string; returnTo?: string } = {}) {
+  const url = await startLink(tenant, opts.returnTo);
+  return callback(await consent(url, "approve", opts.userId ?? OWNER_A));
+}
+
+export async function linkStatus(tenant: string, live = false) {
+  const res = await call(`/v1/zoom/link${live ? "?live=1" : ""}`, { headers: await bearer({ tenant }) });
+  return (await res.json()) as Record<string, unknown> & { status: string };
+}
+
+export interface Delivery {
+  id: string;
+  event: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export async function outbox(): Promise<Delivery[]> {
+  return (await emulator<{ deliveries: Delivery[] }>("/webhooks", undefined, "GET")).deliveries;
+}
+
+/** Posts an emulator delivery to the product exactly as Zoom would, and waits for its handling. */
+export function deliver(d: Pick<Delivery, "headers" | "body">): Promise<Response> {
+  return fetchAndSettle(
+    new Request(`${BASE}/webhooks/zoom`, { method: "POST", headers: d.headers, body: d.body }),
+  );
+}
+
+/** Expires the stored access token on the product's side so the next call must refresh. */
+export async function expireStoredAccessToken(tenant: string): Promise<void> {
+  await env.DB.prepare("UPDATE zoom_credentials SET access_token_expires_at = ? WHERE tenant_id = ?")
+    .bind(Date.now() - 1000, tenant)
+    .run();
+}
