@@ -1,7 +1,7 @@
 // D1 schema (drizzle-orm). drizzle-kit generates the SQL migrations in migrations/ from this file.
 // Every table that holds tenant data carries tenant_id, and every query filters on it.
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 const now = sql`(unixepoch('subsec') * 1000)`;
 
@@ -80,3 +80,56 @@ export const webhookDeliveries = sqliteTable("webhook_deliveries", {
   event: text("event").notNull(),
   receivedAt: integer("received_at", { mode: "number" }).notNull(),
 });
+
+/** A teacher of the tenant and their Zoom user (absent while an invitation is pending). */
+export const teachers = sqliteTable(
+  "teachers",
+  {
+    tenantId: text("tenant_id").notNull(),
+    wiseUserId: text("wise_user_id").notNull(),
+    zoomUserId: text("zoom_user_id"),
+    email: text("email").notNull(),
+    firstName: text("first_name"),
+    lastName: text("last_name"),
+    status: text("status", { enum: ["pending", "active", "inactive"] }).notNull(),
+    licensed: integer("licensed", { mode: "boolean" }).notNull(),
+    /** When the teacher last hosted or has a scheduled class (epoch ms), for license recycling. */
+    lastClassAt: integer("last_class_at", { mode: "number" }),
+    createdAt: integer("created_at", { mode: "number" }).notNull().default(now),
+    updatedAt: integer("updated_at", { mode: "number" }).notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.wiseUserId] }), index("teachers_tenant_email").on(t.tenantId, t.email)],
+);
+
+/**
+ * A Wise class and its Zoom meeting. Zoom ids are kept as strings (they exceed 2^53). The meeting's
+ * join URL is kept for redirecting students when registration is off; it is never returned by the API.
+ */
+export const classes = sqliteTable(
+  "classes",
+  {
+    tenantId: text("tenant_id").notNull(),
+    classId: text("class_id").notNull(),
+    teacherId: text("teacher_id").notNull(),
+    zoomAccountId: text("zoom_account_id").notNull(),
+    zoomMeetingId: text("zoom_meeting_id"),
+    zoomMeetingUuid: text("zoom_meeting_uuid"),
+    hostZoomUserId: text("host_zoom_user_id"),
+    topic: text("topic").notNull(),
+    startTime: integer("start_time", { mode: "number" }).notNull(),
+    durationMinutes: integer("duration_minutes").notNull(),
+    timezone: text("timezone"),
+    recurrence: text("recurrence", { mode: "json" }).$type<Record<string, unknown>>(),
+    registration: integer("registration", { mode: "boolean" }).notNull(),
+    autoRecording: text("auto_recording", { enum: ["cloud", "local", "none"] }).notNull(),
+    status: text("status", { enum: ["scheduled", "live", "ended", "deleted", "cancelled"] }).notNull(),
+    joinUrl: text("join_url"),
+    createdAt: integer("created_at", { mode: "number" }).notNull().default(now),
+    updatedAt: integer("updated_at", { mode: "number" }).notNull().default(now),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.classId] }),
+    index("classes_meeting").on(t.zoomMeetingId),
+    index("classes_tenant_teacher").on(t.tenantId, t.teacherId),
+  ],
+);
