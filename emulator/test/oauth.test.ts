@@ -83,9 +83,12 @@ describe("authorize", () => {
       { client_id: CLIENT_ID, redirect_uri: "https://evil.example/cb" },
       { client_id: CLIENT_ID, redirect_uri: `${REDIRECT_URI}/x` },
     ]) {
-      const res = await fetch(`${ZOOM}/oauth/authorize?${new URLSearchParams({ response_type: "code", ...q })}`, {
-        redirect: "manual",
-      });
+      const res = await fetch(
+        `${ZOOM}/oauth/authorize?${new URLSearchParams({ response_type: "code", ...q })}`,
+        {
+          redirect: "manual",
+        },
+      );
       expect(res.status).toBe(400);
       expect(res.headers.get("location")).toBeNull();
       expect(res.headers.get("content-type")).toContain("text/html");
@@ -169,7 +172,10 @@ describe("token", () => {
       `Basic ${btoa(`${CLIENT_ID}:wrong`)}`,
     );
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ reason: "Invalid client_id or client_secret", error: "invalid_client" });
+    expect(await res.json()).toEqual({
+      reason: "Invalid client_id or client_secret",
+      error: "invalid_client",
+    });
   });
 
   it("rotates refresh tokens and refuses a used one", async () => {
@@ -225,7 +231,9 @@ describe("token", () => {
     });
     expect(await res.json()).toEqual({ status: "success" });
     expect((await api(t.access_token, "/users/me")).status).toBe(401);
-    expect((await tokenRequest({ grant_type: "refresh_token", refresh_token: t.refresh_token })).status).toBe(400);
+    expect((await tokenRequest({ grant_type: "refresh_token", refresh_token: t.refresh_token })).status).toBe(
+      400,
+    );
     const stats = await control<{ revocations: number }>("/stats", undefined, "GET");
     expect(stats.revocations).toBe(1);
   });
