@@ -92,13 +92,17 @@ export function presentRecordingRest(origin: string, rec: Recording, files: Reco
   };
 }
 
-/** Webhook shape (recording.completed, trashed, deleted, recovered): `type` is an integer there. */
+/**
+ * Webhook shape: `type` is an integer there. Only recording.completed carries `password` and
+ * `host_email` (pass hostEmail); trashed, deleted and recovered allow neither.
+ */
 export function presentRecordingEvent(
   origin: string,
   rec: Recording,
   files: RecordingFile[],
-  hostEmail: string,
+  hostEmail?: string,
 ) {
+  const completedOnly = hostEmail === undefined ? {} : { password: rec.password, host_email: hostEmail };
   return {
     id: rec.meetingId,
     uuid: rec.uuid,
@@ -107,9 +111,8 @@ export function presentRecordingEvent(
     topic: rec.topic,
     type: rec.type,
     start_time: rec.startTime,
-    password: rec.password,
+    ...completedOnly,
     timezone: rec.timezone,
-    host_email: hostEmail,
     duration: rec.duration,
     share_url: `${origin}/rec/share/${encodeURIComponent(rec.uuid)}`,
     ...totals(files),

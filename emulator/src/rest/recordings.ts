@@ -97,12 +97,11 @@ async function recordingEvent(
   state: "active" | "trashed" | "deleted",
 ) {
   const files = c.core.db.filesOf(rec.uuid).filter((f) => f.state === state);
-  const host = c.core.db.user(rec.hostId);
   await emitEvent(c.core, event, {
     account_id: c.account.id,
     operator: c.caller.email,
     operator_id: c.caller.id,
-    object: presentRecordingEvent(c.req.origin, rec, files, host?.email ?? ""),
+    object: presentRecordingEvent(c.req.origin, rec, files),
   });
 }
 

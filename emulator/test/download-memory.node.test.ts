@@ -1,0 +1,149 @@
+// A 2 GiB recording download through the real emulator in workerd must stream: bytes are counted
+// and hashed as they arrive while the RSS of this process and of workerd stays bounded.
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { convertV4MiniflareOptions, Miniflare } from "miniflare";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { buildEmulator, emulatorWorkerOptions } from "../build.ts";
+
+const SIZE = 2 * 1024 ** 3;
+const LIMIT = 200 * 1024 ** 2;
+
+let mf: Miniflare;
+
+beforeAll(async () => {
+  await buildEmulator();
+  mf = new Miniflare(convertV4MiniflareOptions({ workers: [emulatorWorkerOptions()] }));
+  await mf.ready;
+}, 60_000);
+
+afterAll(async () => {
+  await mf?.dispose();
+});
+
+function statusKb(pid: number | "self", field: "VmRSS" | "VmHWM"): number {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return Number(m?.[1] ?? 0) * 1024;
+}
+
+/** workerd processes started (directly or not) by this process, found through /proc. */
+function workerdPids(): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const descends = (pid: number): boolean => {
+    for (let p = parents.get(pid); p !== undefined && p > 1; p = parents.get(p))
+      if (p === process.pid) return true;
+    return false;
+  };
+  return [...parents.keys()].filter((pid) => {
+    if (!descends(pid)) return false;
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("workerd");
+    } catch {
+      return false;
+    }
+  });
+}
+
+async function control(path: string, body?: unknown, method = "POST") {
+  const res = await mf.dispatchFetch(`http://zoom.test/__emulator${path}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return (await res.json()) as Record<string, unknown>;
+}
+
+it("streams a 2 GiB file in bounded memory", async () => {
+  await control("/reset");
+  const form = new URLSearchParams({
+    response_type: "code",
+    client_id: "wise-local-client",
+    redirect_uri: "https://edge.test/oauth/zoom/callback",
+    user_id: "Qm3tWgkXRSmZ0aW1Jp7dAA",
+    decision: "approve",
+  });
+  const auth = await mf.dispatchFetch("http://zoom.test/oauth/authorize", {
+    method: "POST",
+    body: form,
+    redirect: "manual",
+  });
+  const code = new URL(auth.headers.get("location") ?? "").searchParams.get("code") ?? "";
+  const tokenRes = await mf.dispatchFetch("http://zoom.test/oauth/token", {
+    method: "POST",
+    headers: { authorization: `Basic ${btoa("wise-local-client:wise-local-client-secret")}` },
+    body: new URLSearchParams({
+      grant_type: "authorization_code",
+      code,
+      redirect_uri: "https://edge.test/oauth/zoom/callback",
+    }),
+  });
+  const token = ((await tokenRes.json()) as { access_token: string }).access_token;
+  const meeting = await mf.dispatchFetch("http://zoom.test/v2/users/me/meetings", {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ topic: "Big" }),
+  });
+  const { id } = (await meeting.json()) as { id: number };
+  const sim = (await control(`/meetings/${id}/simulate`, {
+    recording: { files: [{ fileType: "MP4", sizeBytes: SIZE }] },
+  })) as { recording: { files: { download_url: string; fileId: string }[] } };
+  const file = sim.recording.files[0] as { download_url: string; fileId: string };
+  const redirect = await mf.dispatchFetch(file.download_url, {
+    headers: { authorization: `Bearer ${token}` },
+    redirect: "manual",
+  });
+  expect(redirect.status).toBe(302);
+
+  const workerd = workerdPids();
+  expect(workerd.length).toBeGreaterThan(0);
+  const baseNode = statusKb("self", "VmRSS");
+  const baseWorkerd = workerd.map((pid) => statusKb(pid, "VmRSS"));
+  const peaks = { node: baseNode, workerd: [...baseWorkerd] };
+  const sample = () => {
+    peaks.node = Math.max(peaks.node, statusKb("self", "VmRSS"));
+    workerd.forEach((pid, i) => {
+      peaks.workerd[i] = Math.max(peaks.workerd[i] ?? 0, statusKb(pid, "VmRSS"));
+    });
+  };
+  const timer = setInterval(sample, 200);
+
+  const started = Date.now();
+  const res = await mf.dispatchFetch(redirect.headers.get("location") ?? "");
+  expect(res.status).toBe(200);
+  expect(res.headers.get("content-length")).toBe(String(SIZE));
+  const hash = createHash("sha256");
+  let bytes = 0;
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    bytes += value.length;
+    hash.update(value);
+  }
+  clearInterval(timer);
+  sample();
+  const seconds = (Date.now() - started) / 1000;
+  console.log(
+    `2 GiB in ${seconds.toFixed(1)} s (${(SIZE / 1024 ** 2 / seconds).toFixed(0)} MiB/s); node +${((peaks.node - baseNode) / 1024 ** 2).toFixed(0)} MiB, workerd +${peaks.workerd.map((p, i) => ((p - (baseWorkerd[i] ?? 0)) / 1024 ** 2).toFixed(0)).join("/")} MiB`,
+  );
+  expect(bytes).toBe(SIZE);
+  expect(peaks.node - baseNode).toBeLessThan(LIMIT);
+  peaks.workerd.forEach((peak, i) => {
+    expect(peak - (baseWorkerd[i] ?? 0)).toBeLessThan(LIMIT);
+  });
+  const remote = (await (
+    await mf.dispatchFetch(`http://zoom.test/__emulator/files/${file.fileId}/sha256`)
+  ).json()) as {
+    sha256: string;
+  };
+  expect(hash.digest("hex")).toBe(remote.sha256);
+}, 120_000);

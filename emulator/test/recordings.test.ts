@@ -1,0 +1,217 @@
+// Recordings and downloads: listing, trash/recover, download with an OAuth token or a webhook
+// download_token, the signed file URL, Range requests and the file hash.
+import { beforeEach, describe, expect, it } from "vitest";
+import {
+  advance,
+  api,
+  apiJson,
+  authorize,
+  control,
+  createMeeting,
+  reset,
+  simulate,
+  ZOOM,
+} from "./helpers.ts";
+
+let token = "";
+beforeEach(async () => {
+  await reset();
+  token = (await authorize()).access_token;
+});
+
+async function recorded(files?: { fileType: string; sizeBytes?: number; sample?: boolean }[]) {
+  const m = await createMeeting(token);
+  const s = await simulate(m.id, { participants: [{ name: "Kim" }], recording: files ? { files } : {} });
+  if (!s.recording) throw new Error("no recording");
+  return { meeting: m, uuid: s.uuid, recording: s.recording };
+}
+
+async function signedUrl(downloadUrl: string, bearer: string): Promise<string> {
+  const res = await fetch(downloadUrl, {
+    headers: { authorization: `Bearer ${bearer}` },
+    redirect: "manual",
+  });
+  expect(res.status).toBe(302);
+  return res.headers.get("location") ?? "";
+}
+
+async function sha256Hex(buf: ArrayBuffer): Promise<string> {
+  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", buf));
+  return Array.from(d, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+describe("cloud recordings API", () => {
+  it("lists recordings with Zoom's file shapes", async () => {
+    const { uuid } = await recorded();
+    const list = await apiJson<{ meetings: { uuid: string; recording_files: Record<string, unknown>[] }[] }>(
+      token,
+      "/users/me/recordings",
+    );
+    expect(list.meetings.map((m) => m.uuid)).toEqual([uuid]);
+    const files = list.meetings[0]?.recording_files ?? [];
+    expect(files.map((f) => f.file_type)).toEqual(["MP4", "M4A", "CHAT", "TRANSCRIPT", "CC", "TIMELINE"]);
+    const mp4 = files[0] as Record<string, unknown>;
+    expect(mp4).toMatchObject({ meeting_id: uuid, file_extension: "MP4", status: "completed" });
+    expect(typeof mp4.file_size).toBe("number");
+    for (const bare of files.filter((f) => f.file_type === "CC" || f.file_type === "TIMELINE")) {
+      expect(bare.id).toBeUndefined();
+      expect(bare.status).toBeUndefined();
+      expect(bare.file_size).toBeUndefined();
+      expect(bare.download_url).toBeTruthy();
+    }
+    const wide = await api(token, "/users/me/recordings?from=2026-01-01&to=2026-03-15");
+    expect(wide.status).toBe(400);
+    expect(((await wide.json()) as { code: number }).code).toBe(300);
+  });
+
+  it("trashes, hides, frees storage, recovers and deletes", async () => {
+    const { uuid, recording } = await recorded([{ fileType: "MP4", sizeBytes: 1024 * 1024 * 1024 }]);
+    const usage = async () =>
+      (await apiJson<{ plan_recording: { plan_storage_usage: string } }>(token, "/accounts/me/plans/usage"))
+        .plan_recording.plan_storage_usage;
+    expect(await usage()).toBe("2.2 GB");
+    const path = `/meetings/${encodeURIComponent(encodeURIComponent(uuid))}/recordings`;
+    expect((await api(token, `${path}?action=trash`, { method: "DELETE" })).status).toBe(204);
+    expect(await usage()).toBe("1.2 GB");
+    expect((await apiJson<{ meetings: unknown[] }>(token, "/users/me/recordings")).meetings).toHaveLength(0);
+    expect(
+      (await apiJson<{ meetings: unknown[] }>(token, "/users/me/recordings?trash=true")).meetings,
+    ).toHaveLength(1);
+    expect((await api(token, path)).status).toBe(404);
+    const download = await fetch(recording.files[0]?.download_url ?? "", {
+      headers: { authorization: `Bearer ${token}` },
+      redirect: "manual",
+    });
+    expect(download.status).toBe(404);
+    expect((await api(token, `${path}/status`, { method: "PUT", body: { action: "recover" } })).status).toBe(
+      200,
+    );
+    expect(await usage()).toBe("2.2 GB");
+    expect((await api(token, path)).status).toBe(200);
+    expect((await api(token, `${path}?action=delete`, { method: "DELETE" })).status).toBe(204);
+    expect((await api(token, path)).status).toBe(404);
+    const events = (
+      await control<{ deliveries: { event: string }[] }>("/webhooks", undefined, "GET")
+    ).deliveries.map((d) => d.event);
+    expect(events).toEqual(
+      expect.arrayContaining(["recording.trashed", "recording.recovered", "recording.deleted"]),
+    );
+  });
+
+  it("deletes one file", async () => {
+    const { uuid, recording } = await recorded();
+    const m4a = recording.files.find((f) => f.file_type === "M4A");
+    const res = await api(
+      token,
+      `/meetings/${encodeURIComponent(encodeURIComponent(uuid))}/recordings/${m4a?.id}`,
+      {
+        method: "DELETE",
+      },
+    );
+    expect(res.status).toBe(204);
+    const rec = await apiJson<{ recording_files: { file_type: string }[] }>(
+      token,
+      `/meetings/${encodeURIComponent(encodeURIComponent(uuid))}/recordings`,
+    );
+    expect(rec.recording_files.map((f) => f.file_type)).not.toContain("M4A");
+  });
+});
+
+describe("downloads", () => {
+  it("redirects with an OAuth token to a signed URL serving the sample clip", async () => {
+    const { recording } = await recorded();
+    const mp4 = recording.files[0];
+    const url = await signedUrl(mp4?.download_url ?? "", token);
+    expect(url).toMatch(/\/file\/[\w-]+\?exp=\d+&sig=[0-9a-f]{64}$/);
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("video/mp4");
+    expect(res.headers.get("accept-ranges")).toBe("bytes");
+    expect(res.headers.get("etag")).toBeTruthy();
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    expect(bytes.length).toBe(mp4?.file_size);
+    expect(new TextDecoder().decode(bytes.subarray(4, 8))).toBe("ftyp");
+    const hash = await control<{ sha256: string }>(`/files/${mp4?.fileId}/sha256`, undefined, "GET");
+    expect(hash.sha256).toBe(await sha256Hex(bytes.buffer));
+  });
+
+  it("accepts the webhook download_token for 24 hours", async () => {
+    const { recording } = await recorded([{ fileType: "M4A", sizeBytes: 300_000 }]);
+    const file = recording.files[0];
+    const url = await signedUrl(file?.download_url ?? "", recording.downloadToken);
+    const body = new Uint8Array(await (await fetch(url)).arrayBuffer());
+    expect(body.length).toBe(300_000);
+    const hash = await control<{ sha256: string }>(`/files/${file?.fileId}/sha256`, undefined, "GET");
+    expect(hash.sha256).toBe(await sha256Hex(body.buffer));
+    await advance(24 * 3600 + 1);
+    const late = await fetch(file?.download_url ?? "", {
+      headers: { authorization: `Bearer ${recording.downloadToken}` },
+      redirect: "manual",
+    });
+    expect(late.status).toBe(401);
+    expect(((await late.json()) as { code: number }).code).toBe(124);
+  });
+
+  it("refuses a token in the query string and a signed URL with Authorization", async () => {
+    const { recording } = await recorded();
+    const mp4 = recording.files[0];
+    const q = await fetch(`${mp4?.download_url}?access_token=${token}`, { redirect: "manual" });
+    expect(q.status).toBe(401);
+    expect(await q.json()).toEqual({ code: 124, message: "Invalid access token." });
+    const none = await fetch(mp4?.download_url ?? "", { redirect: "manual" });
+    expect(none.status).toBe(401);
+    const url = await signedUrl(mp4?.download_url ?? "", token);
+    const forwarded = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    expect(forwarded.status).toBe(400);
+  });
+
+  it("signed URLs expire after 10 minutes and cannot be forged", async () => {
+    const { recording } = await recorded();
+    const url = await signedUrl(recording.files[0]?.download_url ?? "", token);
+    expect((await fetch(url.replace(/sig=\w/, "sig=0"))).status).toBe(403);
+    await advance(601);
+    expect((await fetch(url)).status).toBe(403);
+  });
+
+  it("answers Range requests with 206, suffix ranges and 416", async () => {
+    const size = 200_000;
+    const { recording } = await recorded([{ fileType: "MP4", sizeBytes: size }]);
+    const url = await signedUrl(recording.files[0]?.download_url ?? "", token);
+    const full = new Uint8Array(await (await fetch(url)).arrayBuffer());
+    expect(full.length).toBe(size);
+    const part = await fetch(url, { headers: { range: "bytes=65530-65545" } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get("content-range")).toBe(`bytes 65530-65545/${size}`);
+    expect(part.headers.get("content-length")).toBe("16");
+    expect(new Uint8Array(await part.arrayBuffer())).toEqual(full.subarray(65530, 65546));
+    const open = await fetch(url, { headers: { range: "bytes=199990-" } });
+    expect(open.status).toBe(206);
+    expect(new Uint8Array(await open.arrayBuffer())).toEqual(full.subarray(199_990));
+    const suffix = await fetch(url, { headers: { range: "bytes=-100" } });
+    expect(suffix.status).toBe(206);
+    expect(suffix.headers.get("content-range")).toBe(`bytes ${size - 100}-${size - 1}/${size}`);
+    expect(new Uint8Array(await suffix.arrayBuffer())).toEqual(full.subarray(size - 100));
+    const bad = await fetch(url, { headers: { range: `bytes=${size}-` } });
+    expect(bad.status).toBe(416);
+    expect(bad.headers.get("content-range")).toBe(`bytes */${size}`);
+    const gz = await fetch(url, { headers: { "accept-encoding": "gzip" } });
+    expect(gz.headers.get("content-encoding")).toBeNull();
+    expect((await gz.arrayBuffer()).byteLength).toBe(size);
+  });
+
+  it("generates the same bytes every time for a file", async () => {
+    const { recording } = await recorded([{ fileType: "CHAT", sizeBytes: 5000 }]);
+    const a = await fetch(await signedUrl(recording.files[0]?.download_url ?? "", token));
+    const b = await fetch(await signedUrl(recording.files[0]?.download_url ?? "", token));
+    expect(a.headers.get("content-type")).toBe("text/plain");
+    expect(new Uint8Array(await a.arrayBuffer())).toEqual(new Uint8Array(await b.arrayBuffer()));
+  });
+
+  it("is reachable on any host", async () => {
+    const { recording } = await recorded();
+    const other = (recording.files[0]?.download_url ?? "").replace(ZOOM, "https://us06web.zoom.us");
+    expect(
+      (await fetch(other, { headers: { authorization: `Bearer ${token}` }, redirect: "manual" })).status,
+    ).toBe(302);
+  });
+});
