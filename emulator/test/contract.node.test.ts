@@ -3,8 +3,8 @@
 // and each webhook in the outbox against Zoom's webhook schema for that event.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import Ajv, { type ErrorObject } from "ajv";
-import addFormats from "ajv-formats";
+import { Ajv, type ErrorObject } from "ajv";
+import formats from "ajv-formats";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildEmulator, emulatorWorkerOptions } from "../build.ts";
@@ -35,7 +35,8 @@ describe.skipIf(!dir)("emulator contract against Zoom's OpenAPI specs", () => {
   let specs: Record<string, Spec>;
   let hooks: WebhookSpec["webhooks"];
   const ajv = new Ajv({ strict: false, allErrors: true, logger: false });
-  addFormats(ajv);
+  // ajv-formats is CommonJS: its plugin is the default export's `default` under Node's ESM loader.
+  (formats as unknown as { default: (a: Ajv) => void }).default(ajv);
   let token = "";
   const checked = new Set<string>();
 

@@ -98,7 +98,10 @@ export const teachers = sqliteTable(
     createdAt: integer("created_at", { mode: "number" }).notNull().default(now),
     updatedAt: integer("updated_at", { mode: "number" }).notNull().default(now),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.wiseUserId] }), index("teachers_tenant_email").on(t.tenantId, t.email)],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.wiseUserId] }),
+    index("teachers_tenant_email").on(t.tenantId, t.email),
+  ],
 );
 
 /**
