@@ -3,8 +3,8 @@
 // and each webhook in the outbox against Zoom's webhook schema for that event.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import Ajv, { type ErrorObject } from "ajv";
-import addFormats from "ajv-formats";
+import { Ajv, type ErrorObject } from "ajv";
+import formats from "ajv-formats";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildEmulator, emulatorWorkerOptions } from "../build.ts";
@@ -35,6 +35,8 @@ describe.skipIf(!dir)("emulator contract against Zoom's OpenAPI specs", () => {
   let specs: Record<string, Spec>;
   let hooks: WebhookSpec["webhooks"];
   const ajv = new Ajv({ strict: false, allErrors: true, logger: false });
+  // ajv-formats is CommonJS: its default export arrives wrapped under Node's ESM loader.
+  const addFormats = ((formats as unknown as { default?: unknown }).default ?? formats) as (ajv: Ajv) => Ajv;
   addFormats(ajv);
   let token = "";
   const checked = new Set<string>();
@@ -78,18 +80,22 @@ describe.skipIf(!dir)("emulator contract against Zoom's OpenAPI specs", () => {
     });
     const res = await mf.dispatchFetch("http://zoom.test/oauth/authorize", {
       method: "POST",
-      body: form,
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: form.toString(),
       redirect: "manual",
     });
     const code = new URL(res.headers.get("location") ?? "").searchParams.get("code") ?? "";
     const tok = await mf.dispatchFetch("http://zoom.test/oauth/token", {
       method: "POST",
-      headers: { authorization: `Basic ${btoa("wise-local-client:wise-local-client-secret")}` },
+      headers: {
+        authorization: `Basic ${btoa("wise-local-client:wise-local-client-secret")}`,
+        "content-type": "application/x-www-form-urlencoded",
+      },
       body: new URLSearchParams({
         grant_type: "authorization_code",
         code,
         redirect_uri: "https://edge.test/oauth/zoom/callback",
-      }),
+      }).toString(),
     });
     const body = (await tok.json()) as Json;
     // Fields the product depends on; the token endpoint has no OpenAPI schema.
