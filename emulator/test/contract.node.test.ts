@@ -35,8 +35,9 @@ describe.skipIf(!dir)("emulator contract against Zoom's OpenAPI specs", () => {
   let specs: Record<string, Spec>;
   let hooks: WebhookSpec["webhooks"];
   const ajv = new Ajv({ strict: false, allErrors: true, logger: false });
-  // ajv-formats is CommonJS: its plugin is the default export's `default` under Node's ESM loader.
-  (formats as unknown as { default: (a: Ajv) => void }).default(ajv);
+  // ajv-formats is CommonJS: its default export arrives wrapped under Node's ESM loader.
+  const addFormats = ((formats as unknown as { default?: unknown }).default ?? formats) as (ajv: Ajv) => Ajv;
+  addFormats(ajv);
   let token = "";
   const checked = new Set<string>();
 
@@ -79,18 +80,22 @@ describe.skipIf(!dir)("emulator contract against Zoom's OpenAPI specs", () => {
     });
     const res = await mf.dispatchFetch("http://zoom.test/oauth/authorize", {
       method: "POST",
-      body: form,
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: form.toString(),
       redirect: "manual",
     });
     const code = new URL(res.headers.get("location") ?? "").searchParams.get("code") ?? "";
     const tok = await mf.dispatchFetch("http://zoom.test/oauth/token", {
       method: "POST",
-      headers: { authorization: `Basic ${btoa("wise-local-client:wise-local-client-secret")}` },
+      headers: {
+        authorization: `Basic ${btoa("wise-local-client:wise-local-client-secret")}`,
+        "content-type": "application/x-www-form-urlencoded",
+      },
       body: new URLSearchParams({
         grant_type: "authorization_code",
         code,
         redirect_uri: "https://edge.test/oauth/zoom/callback",
-      }),
+      }).toString(),
     });
     const body = (await tok.json()) as Json;
     // Fields the product depends on; the token endpoint has no OpenAPI schema.
