@@ -48,6 +48,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const bindings = { ...testBindings, ...opts.bindings };
   const mf = new Miniflare(
     convertV4MiniflareOptions({
+      // No `Request.cf` download from Cloudflare: this runs offline.
+      cf: false,
       // The Worker's request logs would dominate the output (and the timing); keep errors only.
       handleStructuredLogs: (log: { level: string; message: string }) => {
         if (log.level === "error") process.stderr.write(`${log.message}\n`);
