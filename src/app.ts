@@ -11,6 +11,7 @@ import { ConfigError, loadConfig } from "./config.ts";
 import type { AppEnv } from "./http/context.ts";
 import { log, redactPath } from "./http/log.ts";
 import { ApiError, problemResponse } from "./http/problem.ts";
+import { consoleRoutes } from "./routes/console.tsx";
 import { renderDocs } from "./routes/docs.ts";
 import { health } from "./routes/health.ts";
 import { me } from "./routes/me.ts";
@@ -127,6 +128,7 @@ export function createApp() {
   app.route("/", tenant);
   app.route("/", zoomLink);
   app.route("/", webhooks);
+  app.route("/", consoleRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "wiseJwt", {
     type: "http",
