@@ -161,7 +161,7 @@ export const consoleJs = String.raw`
   }
 
   function drawChart(points) {
-    const svg = $("storage-chart"); svg.replaceChildren();
+    const svg = $("storage-chart"); svg.replaceChildren(svg.querySelector("title") || "");
     const ns = "http://www.w3.org/2000/svg";
     const values = points.map((p) => Number(p.usedBytes ?? p.used ?? 0));
     if (values.length < 2) {
@@ -249,7 +249,10 @@ export const consoleJs = String.raw`
         }) }, "Retry"));
         if (f.status === "archived" && /^(MP4|M4A)$/i.test(f.fileType || "")) actions.append(el("button", { type: "button", "data-play": f.id, onclick: (e) => guarded(e.target, async () => {
           const link = await api("POST", "/v1/recordings/files/" + encodeURIComponent(f.id) + "/playback-link", {});
-          playing = f.id; $("player-box").hidden = false; $("player").src = link.url; $("player").focus();
+          playing = f.id; $("player-box").hidden = false; $("player").src = link.url;
+          const cc = (r.files || []).find((x) => x.fileType === "CC" && x.status === "archived");
+          if (cc) $("player-captions").src = (await api("POST", "/v1/recordings/files/" + encodeURIComponent(cc.id) + "/playback-link", {})).url;
+          $("player").focus();
         }) }, "Play"));
         body.append(el("tr", {},
           el("td", {}, (r.topic || r.meetingId || r.id) + (r.startTime ? " · " + when(r.startTime) : "")),

@@ -77,12 +77,9 @@ export function ConsolePage(props: { demoTokens: boolean }) {
             <h2 id="usage-title">Seats and cloud storage</h2>
             <dl id="usage" class="facts"></dl>
             <figure>
-              <svg
-                id="storage-chart"
-                role="img"
-                aria-labelledby="storage-chart-caption"
-                viewBox="0 0 300 80"
-              ></svg>
+              <svg id="storage-chart" role="img" aria-labelledby="storage-chart-caption" viewBox="0 0 300 80">
+                <title>Cloud storage used over time</title>
+              </svg>
               <figcaption id="storage-chart-caption" class="muted">
                 Cloud storage used over time
               </figcaption>
@@ -166,7 +163,10 @@ export function ConsolePage(props: { demoTokens: boolean }) {
             </table>
             <div id="player-box" hidden>
               <h3 id="player-title">Player</h3>
-              <video id="player" controls preload="metadata" aria-labelledby="player-title"></video>
+              <video id="player" controls preload="metadata" aria-labelledby="player-title">
+                {/* Filled with the recording's archived closed captions (CC) when it has them. */}
+                <track id="player-captions" kind="captions" label="Captions" />
+              </video>
             </div>
           </section>
         </main>
