@@ -40,6 +40,17 @@ export default defineConfig(async () => {
         },
         {
           test: {
+            name: "e2e",
+            environment: "node",
+            include: ["e2e/**/*.e2e.ts"],
+            globalSetup: ["e2e/global-setup.ts"],
+            fileParallelism: false,
+            testTimeout: 120_000,
+            hookTimeout: 180_000,
+          },
+        },
+        {
+          test: {
             name: "node",
             environment: "node",
             include: ["**/*.node.test.ts"],

@@ -125,7 +125,14 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   ]);
 
   const stop = async () => {
-    for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
+    for (const c of children) {
+      if (c.exitCode !== null || c.pid === undefined) continue;
+      try {
+        process.kill(-c.pid, "SIGTERM");
+      } catch {
+        c.kill("SIGTERM");
+      }
+    }
     await Promise.all(
       children.map((c) => (c.exitCode === null ? new Promise((r) => c.once("exit", r)) : Promise.resolve())),
     );
