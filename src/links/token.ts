@@ -89,7 +89,7 @@ function hmacKey(key: LinkKey): Promise<CryptoKey> {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder("utf-8", { fatal: true });
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 /** Signs claims with the ring's first (current) key. */
 export async function signLink(ring: readonly LinkKey[], claims: LinkClaims): Promise<string> {
