@@ -1,8 +1,10 @@
 // Signed join and start links through the real Worker and the Zoom emulator: minting, clicks,
 // registration, revocation, waiting page, rate limiting, and every forged or misused link.
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { loadConfig } from "../src/config.ts";
+import worker from "../src/index.ts";
 import { handleRegistrationMessage } from "../src/links/registration.ts";
 import { type LinkClaims, signLink } from "../src/links/token.ts";
 import { BASE, call } from "./helpers/app.ts";
@@ -246,7 +248,7 @@ describe("GET /j/{token}", () => {
   });
 
   it("opens nothing of another tenant's class with the same id", async () => {
-    const cls = await createClass("tenant-b", { classId: "shared-id" });
+    const cls = await createClass("tenant-b");
     const forA = await signLink(config.linkKeys, claims(cls, { tenant: "tenant-a" }));
     const res = await click(`/j/${forA}`);
     expect(res.status).toBe(404);
@@ -390,6 +392,34 @@ describe("registration", () => {
     const before = (await stats()).requests;
     for (let i = 0; i < 5; i++) expect((await click(links["stu-1"] ?? "")).status).toBe(302);
     expect(callsBetween(before, (await stats()).requests)).toEqual({ "registrants.create": 3 });
+  });
+
+  it("is dispatched by the Worker's queue handler, other kinds keeping their behaviour", async () => {
+    const cls = await createClass("tenant-a", { registration: true });
+    await joinLinks(cls);
+    const batch = createMessageBatch("wise-zoom-archive", [
+      {
+        id: "m-reg",
+        timestamp: Date.now(),
+        attempts: 1,
+        body: {
+          kind: "register-students",
+          tenantId: "tenant-a",
+          classId: cls.classId,
+          studentIds: ["stu-1"],
+        },
+      },
+      { id: "m-other", timestamp: Date.now(), attempts: 1, body: { kind: "archive-file" } },
+    ]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env, ctx);
+    const result = await getQueueResult(batch, ctx);
+    expect(result.explicitAcks).toEqual(["m-reg"]);
+    expect(result.retryMessages.map((m) => m.msgId)).toEqual(["m-other"]);
+    const row = await env.DB.prepare(
+      "SELECT status FROM class_registrants WHERE student_id = 'stu-1'",
+    ).first();
+    expect(row).toEqual({ status: "registered" });
   });
 
   it("retries the background message later when Zoom rate-limits, and drops malformed messages", async () => {

@@ -45,7 +45,8 @@ export async function createClass(tenant: string, opts: ClassOptions = {}): Prom
   const meeting = (await res.json()) as { id: number; join_url: string; host_id: string };
   const cls: TestClass = {
     tenant,
-    classId: opts.classId ?? "class-1",
+    // Unique per test: queue messages of an earlier test may still be consumed later.
+    classId: opts.classId ?? `class-${crypto.randomUUID().slice(0, 8)}`,
     teacherId: opts.teacherId ?? "teacher-1",
     meetingId: String(meeting.id),
     joinUrl: meeting.join_url,
