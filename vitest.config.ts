@@ -11,7 +11,7 @@ export default defineConfig(async () => {
   return {
     test: {
       reporters: process.env.CI ? ["default", "json"] : ["default"],
-      silent: "passed-only",
+      silent: "passed-only" as const,
       outputFile: { json: "test-results/vitest.json" },
       projects: [
         {

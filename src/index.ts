@@ -4,6 +4,7 @@ import { createApp } from "./app.ts";
 import type { Env } from "./env.ts";
 import { log } from "./http/log.ts";
 import { handleRegistrationMessage } from "./links/registration.ts";
+import { runMaintenance } from "./maintenance.ts";
 
 export { ZoomAccount } from "./zoom/account-object.ts";
 
@@ -12,8 +13,9 @@ const app = createApp();
 export default {
   fetch: app.fetch,
 
-  async scheduled(controller, _env, _ctx) {
-    log("info", "scheduled: nightly sweep has no work yet", { cron: controller.cron });
+  async scheduled(controller, env, ctx) {
+    ctx.waitUntil(runMaintenance(env).catch((err) => log("error", "maintenance failed", { err })));
+    log("info", "scheduled: nightly recording sweep has no work yet", { cron: controller.cron });
   },
 
   async queue(batch, env, _ctx) {

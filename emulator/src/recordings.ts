@@ -5,7 +5,11 @@ import sampleMp4 from "../assets/sample.mp4";
 import type { Core } from "./core.ts";
 import type { FileType, Recording, RecordingFile } from "./db.ts";
 
-export const SAMPLE_MP4: Uint8Array = sampleMp4;
+/** esbuild's binary loader gives bytes; wrangler's Data rule gives an ArrayBuffer. */
+export const SAMPLE_MP4: Uint8Array =
+  (sampleMp4 as unknown) instanceof ArrayBuffer
+    ? new Uint8Array(sampleMp4 as unknown as ArrayBuffer)
+    : sampleMp4;
 
 export interface FileKind {
   extension: string;

@@ -73,18 +73,22 @@ it("streams a 2 GiB file in bounded memory", async () => {
   });
   const auth = await mf.dispatchFetch("http://zoom.test/oauth/authorize", {
     method: "POST",
-    body: form,
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: form.toString(),
     redirect: "manual",
   });
   const code = new URL(auth.headers.get("location") ?? "").searchParams.get("code") ?? "";
   const tokenRes = await mf.dispatchFetch("http://zoom.test/oauth/token", {
     method: "POST",
-    headers: { authorization: `Basic ${btoa("wise-local-client:wise-local-client-secret")}` },
+    headers: {
+      authorization: `Basic ${btoa("wise-local-client:wise-local-client-secret")}`,
+      "content-type": "application/x-www-form-urlencoded",
+    },
     body: new URLSearchParams({
       grant_type: "authorization_code",
       code,
       redirect_uri: "https://edge.test/oauth/zoom/callback",
-    }),
+    }).toString(),
   });
   const token = ((await tokenRes.json()) as { access_token: string }).access_token;
   const meeting = await mf.dispatchFetch("http://zoom.test/v2/users/me/meetings", {
@@ -122,7 +126,7 @@ it("streams a 2 GiB file in bounded memory", async () => {
   expect(res.headers.get("content-length")).toBe(String(SIZE));
   const hash = createHash("sha256");
   let bytes = 0;
-  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  const reader = (res.body as unknown as ReadableStream<Uint8Array>).getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;

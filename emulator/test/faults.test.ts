@@ -1,16 +1,7 @@
 // Fault rules: replaced answers (status + Zoom body, HTML 200, XML), delays, counts, and bodies
 // cut mid-stream (dropAfterBytes, truncateBody) on JSON and on file downloads.
 import { beforeEach, describe, expect, it } from "vitest";
-import {
-  api,
-  authorize,
-  control,
-  createMeeting,
-  REDIRECT_URI,
-  reset,
-  simulate,
-  tokenRequest,
-} from "./helpers.ts";
+import { api, authorize, control, createMeeting, reset, simulate, tokenRequest } from "./helpers.ts";
 
 let token = "";
 let refresh = "";

@@ -1,0 +1,23 @@
+// Nightly housekeeping run by the cron trigger: re-encrypts credentials sealed under an older key
+// (so an old key can be retired after one night), and drops expired OAuth states and old webhook ids.
+import { isNotNull, lt, or } from "drizzle-orm";
+import { loadConfig } from "./config.ts";
+import { database } from "./db/client.ts";
+import { oauthStates, webhookDeliveries } from "./db/schema.ts";
+import type { Env } from "./env.ts";
+import { log } from "./http/log.ts";
+import { reencryptCredentials, vaultFor } from "./zoom/credentials.ts";
+
+/** Zoom retries a delivery for at most about 85 minutes; a week of ids is plenty to drop replays. */
+const DELIVERY_RETENTION_MS = 7 * 24 * 3600_000;
+
+export async function runMaintenance(env: Env): Promise<{ reencrypted: number }> {
+  const config = loadConfig(env);
+  const db = database(env.DB);
+  const reencrypted = await reencryptCredentials(db, vaultFor(config));
+  const now = Date.now();
+  await db.delete(oauthStates).where(or(lt(oauthStates.expiresAt, now), isNotNull(oauthStates.usedAt)));
+  await db.delete(webhookDeliveries).where(lt(webhookDeliveries.receivedAt, now - DELIVERY_RETENTION_MS));
+  log("info", "maintenance done", { reencrypted, currentKey: vaultFor(config).currentKeyId });
+  return { reencrypted };
+}

@@ -1,0 +1,64 @@
+// Nightly maintenance: key rotation re-encrypts credentials; expired OAuth states are dropped.
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { beforeEach, expect, it } from "vitest";
+import worker from "../src/index.ts";
+import { TokenVault } from "../src/tokens/vault.ts";
+import { linkStatus, linkZoom, resetEmulator, startLink, stats } from "./helpers/zoom.ts";
+
+const NEW_KEY = "t3:cm90YXRpb24ta2V5LW51bWJlci10aHJlZS0zMmJ5dGU=";
+
+async function runCron(overrides: Record<string, unknown> = {}) {
+  const ctx = createExecutionContext();
+  await worker.scheduled(createScheduledController({ cron: "0 3 * * *" }), { ...env, ...overrides }, ctx);
+  await waitOnExecutionContext(ctx);
+}
+
+beforeEach(async () => {
+  await resetEmulator();
+  await env.DB.batch([
+    env.DB.prepare("DELETE FROM zoom_credentials"),
+    env.DB.prepare("DELETE FROM oauth_states"),
+  ]);
+});
+
+it("re-encrypts credentials under a new current key, keeping the tokens", async () => {
+  await linkZoom("tenant-a");
+  const before = await env.DB.prepare("SELECT * FROM zoom_credentials").first<Record<string, string>>();
+  expect(before?.refresh_token_enc?.split(".")[1]).toBe("t2");
+
+  const ring = `${NEW_KEY},${env.TOKEN_ENCRYPTION_KEYS}`;
+  await runCron({ TOKEN_ENCRYPTION_KEYS: ring });
+  const after = await env.DB.prepare("SELECT * FROM zoom_credentials").first<Record<string, string>>();
+  expect(after?.refresh_token_enc?.split(".")[1]).toBe("t3");
+  expect(after?.access_token_enc?.split(".")[1]).toBe("t3");
+  expect(after?.refresh_token_hash).toBe(before?.refresh_token_hash);
+
+  // Only the new key is needed to read them now.
+  const onlyNew = new TokenVault([
+    { id: "t3", secret: Uint8Array.from(atob(NEW_KEY.slice(3)), (c) => c.charCodeAt(0)) },
+  ]);
+  const refresh = await onlyNew.decrypt(after?.refresh_token_enc ?? "", {
+    tenantId: "tenant-a",
+    zoomAccountId: "emuAcctA1",
+    field: "refresh_token",
+  });
+  expect((await stats()).validTokens.refresh).toContain(refresh);
+
+  // A second run has nothing to do.
+  await runCron({ TOKEN_ENCRYPTION_KEYS: ring });
+  expect(
+    await env.DB.prepare("SELECT refresh_token_enc FROM zoom_credentials").first("refresh_token_enc"),
+  ).toBe(after?.refresh_token_enc);
+});
+
+it("drops expired and used OAuth states", async () => {
+  await startLink("tenant-a");
+  await startLink("tenant-a");
+  await env.DB.prepare(
+    "UPDATE oauth_states SET expires_at = 0 WHERE rowid = (SELECT min(rowid) FROM oauth_states)",
+  ).run();
+  await runCron();
+  expect(await env.DB.prepare("SELECT count(*) AS n FROM oauth_states").first("n")).toBe(1);
+  expect((await linkStatus("tenant-a")).status).toBe("unlinked");
+});
