@@ -24,6 +24,10 @@ export default defineConfig(async () => {
                 // recording downloads) is answered by the emulator.
                 outboundService: "zoom-emulator",
                 workers: [emulatorWorkerOptions()],
+                // A strict twin of JOIN_RATE_LIMITER, for tests that pass it in place of the real one.
+                ratelimits: {
+                  TEST_STRICT_RATE_LIMITER: { namespace_id: "9001", simple: { limit: 5, period: 60 } },
+                },
               },
             }),
           ],

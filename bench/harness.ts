@@ -28,6 +28,8 @@ export interface StackOptions {
   /** Extra modules to add to the product bundle's entry (e.g. a benchmark-only route). */
   entry?: string;
   queueConsumer?: boolean;
+  /** Rate-limiting bindings of the product, as wrangler.toml declares them. */
+  ratelimits?: Record<string, { namespace_id: string; simple: { limit: number; period: 10 | 60 } }>;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -65,6 +67,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
           r2Buckets: { RECORDINGS: "bench-recordings" },
           durableObjects: { ZOOM_ACCOUNT: { className: "ZoomAccount", useSQLite: true } },
           queueProducers: { ARCHIVE_QUEUE: "wise-zoom-archive" },
+          ...(opts.ratelimits ? { ratelimits: opts.ratelimits } : {}),
           ...(opts.queueConsumer
             ? {
                 queueConsumers: {

@@ -12,8 +12,10 @@ import type { AppEnv } from "./http/context.ts";
 import { log, redactPath } from "./http/log.ts";
 import { ApiError, problemResponse } from "./http/problem.ts";
 import { consoleRoutes } from "./routes/console.tsx";
+import { classLinks } from "./routes/class-links.ts";
 import { renderDocs } from "./routes/docs.ts";
 import { health } from "./routes/health.ts";
+import { linkClicks } from "./routes/link-clicks.ts";
 import { me } from "./routes/me.ts";
 import { tenant } from "./routes/tenant.ts";
 import { webhooks } from "./routes/webhooks.ts";
@@ -129,6 +131,8 @@ export function createApp() {
   app.route("/", zoomLink);
   app.route("/", webhooks);
   app.route("/", consoleRoutes);
+  app.route("/", classLinks);
+  app.route("/", linkClicks);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "wiseJwt", {
     type: "http",

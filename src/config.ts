@@ -66,6 +66,7 @@ const ConfigSchema = z
     ZOOM_API_BASE_URL: url("ZOOM_API_BASE_URL").default("https://api.zoom.us/v2"),
     ZOOM_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
     MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(1_048_576),
+    JOIN_LINK_GRACE_MINUTES: z.coerce.number().int().min(0).max(10_080).default(120),
     CONSOLE_ENABLED: flag,
   })
   .superRefine((c, ctx) => {
@@ -102,6 +103,8 @@ export interface Config {
   };
   maxBodyBytes: number;
   consoleEnabled: boolean;
+  /** Join and start links stay valid this long after the class's scheduled end (default expiry). */
+  joinLinkGraceMinutes: number;
 }
 
 export class ConfigError extends Error {
@@ -171,6 +174,7 @@ function parseConfig(env: Env): Config | ConfigError {
     },
     maxBodyBytes: c.MAX_BODY_BYTES,
     consoleEnabled: c.CONSOLE_ENABLED,
+    joinLinkGraceMinutes: c.JOIN_LINK_GRACE_MINUTES,
   };
 }
 

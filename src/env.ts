@@ -27,6 +27,7 @@ export interface Env {
   ZOOM_TIMEOUT_MS?: string;
   MAX_BODY_BYTES?: string;
   CONSOLE_ENABLED?: string;
+  JOIN_LINK_GRACE_MINUTES?: string;
 }
 
 type WorkerEnv = Env;
@@ -39,6 +40,7 @@ declare global {
     }
     interface Env extends WorkerEnv {
       TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
+      TEST_STRICT_RATE_LIMITER: RateLimit;
     }
   }
 }

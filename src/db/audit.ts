@@ -12,7 +12,10 @@ export type AuditAction =
   | "tokens.reencrypted"
   | "teacher.license_moved"
   | "recording.deleted_from_zoom"
-  | "recording.deleted";
+  | "recording.deleted"
+  | "links.join_minted"
+  | "links.start_minted"
+  | "links.revoked";
 
 export function auditStatement(
   db: Db,

@@ -136,3 +136,49 @@ export const classes = sqliteTable(
     index("classes_tenant_teacher").on(t.tenantId, t.teacherId),
   ],
 );
+
+/**
+ * A student on a class's roster, as given when join links were minted, and their Zoom registrant
+ * where the class uses registration. The click reads `join_url` from here, so a pre-registered
+ * student's click needs no Zoom call. `day_attempts` counts adds on `attempt_day` (UTC): Zoom allows
+ * three adds of one registrant a day.
+ */
+export const classRegistrants = sqliteTable(
+  "class_registrants",
+  {
+    tenantId: text("tenant_id").notNull(),
+    classId: text("class_id").notNull(),
+    studentId: text("student_id").notNull(),
+    name: text("name").notNull(),
+    email: text("email"),
+    status: text("status", { enum: ["not_required", "pending", "registered", "failed"] }).notNull(),
+    zoomRegistrantId: text("zoom_registrant_id"),
+    joinUrl: text("join_url"),
+    attempts: integer("attempts").notNull().default(0),
+    attemptDay: text("attempt_day"),
+    dayAttempts: integer("day_attempts").notNull().default(0),
+    lastError: text("last_error"),
+    createdAt: integer("created_at", { mode: "number" }).notNull().default(now),
+    updatedAt: integer("updated_at", { mode: "number" }).notNull().default(now),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.classId, t.studentId] }),
+    index("class_registrants_status").on(t.tenantId, t.classId, t.status),
+  ],
+);
+
+/**
+ * Revoked join links: every link of (tenant, class, student) issued at or before `revoked_at` is
+ * refused; student `*` stands for the whole class. Read on every click by primary key.
+ */
+export const linkRevocations = sqliteTable(
+  "link_revocations",
+  {
+    tenantId: text("tenant_id").notNull(),
+    classId: text("class_id").notNull(),
+    studentId: text("student_id").notNull(),
+    revokedAt: integer("revoked_at", { mode: "number" }).notNull(),
+    revokedBy: text("revoked_by").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.classId, t.studentId] })],
+);

@@ -1,0 +1,205 @@
+// What a click on a join (/j) or start (/s) link leads to. The join path costs one HMAC verify and
+// one indexed D1 read (class, the student's registrant row and revocations in one statement).
+import { and, eq, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Config } from "../config.ts";
+import type { Db } from "../db/client.ts";
+import { classes, classRegistrants } from "../db/schema.ts";
+import type { Env } from "../env.ts";
+import { log } from "../http/log.ts";
+import { encodePathSegment } from "../zoom/client.ts";
+import { ZoomApiError, ZoomNeedsRelink, ZoomNotLinked } from "../zoom/errors.ts";
+import type { RetryBudget } from "../zoom/retry.ts";
+import { CLICK_BUDGET, registerStudent, zoomClientFor } from "./registration.ts";
+import { type LinkClaims, type LinkFailure, verifyLink } from "./token.ts";
+
+/** Students may enter this long before the scheduled start (Zoom's waiting room takes over then). */
+export const OPENS_BEFORE_START_MS = 10 * 60_000;
+
+export type JoinOutcome =
+  | { kind: "redirect"; location: string }
+  | { kind: "waiting"; opensAt: number; topic: string }
+  | { kind: "invalid"; reason: LinkFailure }
+  | { kind: "revoked" }
+  | { kind: "cancelled" }
+  | { kind: "not_found" }
+  | { kind: "unavailable" };
+
+interface JoinRow {
+  status: "scheduled" | "live" | "ended" | "deleted" | "cancelled";
+  topic: string;
+  startTime: number;
+  registration: boolean;
+  joinUrl: string | null;
+  zoomMeetingId: string | null;
+  studentName: string | null;
+  studentEmail: string | null;
+  registrantStatus: string | null;
+  registrantJoinUrl: string | null;
+  revokedAt: number | null;
+}
+
+/** The one read of a click: the class (scoped to the token's tenant), the student's row, revocations. */
+function readJoin(db: Db, claims: LinkClaims, classId: string): Promise<JoinRow | undefined> {
+  return db
+    .select({
+      status: classes.status,
+      topic: classes.topic,
+      startTime: classes.startTime,
+      registration: classes.registration,
+      joinUrl: classes.joinUrl,
+      zoomMeetingId: classes.zoomMeetingId,
+      studentName: classRegistrants.name,
+      studentEmail: classRegistrants.email,
+      registrantStatus: classRegistrants.status,
+      registrantJoinUrl: classRegistrants.joinUrl,
+      revokedAt: sql<number | null>`(SELECT max(lr.revoked_at) FROM link_revocations lr
+        WHERE lr.tenant_id = ${classes.tenantId} AND lr.class_id = ${classes.classId}
+        AND lr.student_id IN (${claims.subject}, '*'))`,
+    })
+    .from(classes)
+    .leftJoin(
+      classRegistrants,
+      and(
+        eq(classRegistrants.tenantId, classes.tenantId),
+        eq(classRegistrants.classId, classes.classId),
+        eq(classRegistrants.studentId, claims.subject),
+      ),
+    )
+    .where(and(eq(classes.tenantId, claims.tenant), eq(classes.classId, classId)))
+    .get();
+}
+
+/** The meeting's own join URL with the student's display name (Zoom's `uname`). */
+function meetingJoinUrl(joinUrl: string, name: string | null): string {
+  if (!name) return joinUrl;
+  const url = new URL(joinUrl);
+  url.searchParams.set("uname", name);
+  return url.toString();
+}
+
+/** Whether students may go in: the meeting started, or its start is less than ten minutes away. */
+const isOpen = (row: Pick<JoinRow, "status" | "startTime">, now: number) =>
+  row.status !== "scheduled" || now >= row.startTime - OPENS_BEFORE_START_MS;
+
+/**
+ * Resolves a join click. With `redirect: false` (the waiting page's poll) it stops at "open",
+ * answering with a redirect to the link itself, so polling never registers anyone at Zoom.
+ */
+export async function resolveJoin(
+  env: Env,
+  config: Config,
+  db: Db,
+  token: string,
+  now = Date.now(),
+  opts: { redirect: boolean } = { redirect: true },
+): Promise<JoinOutcome> {
+  const verified = await verifyLink(config.linkKeys, token, "join", now);
+  if (!verified.ok) return { kind: "invalid", reason: verified.reason };
+  const claims = verified.claims;
+  const classId = claims.class as string; // join tokens always name a class (token schema)
+  const row = await readJoin(db, claims, classId);
+  if (!row) return { kind: "not_found" };
+  if (row.status === "cancelled" || row.status === "deleted") return { kind: "cancelled" };
+  if (row.revokedAt !== null && claims.iat <= row.revokedAt) return { kind: "revoked" };
+  if (!isOpen(row, now)) {
+    return { kind: "waiting", opensAt: row.startTime - OPENS_BEFORE_START_MS, topic: row.topic };
+  }
+  if (!opts.redirect) return { kind: "redirect", location: "" };
+
+  if (row.registration) {
+    if (row.registrantStatus === "registered" && row.registrantJoinUrl) {
+      return { kind: "redirect", location: row.registrantJoinUrl };
+    }
+    if (row.studentName !== null && row.zoomMeetingId) {
+      // The background step has not registered this student yet: do it now, without waiting on Zoom.
+      const result = await registerStudent(
+        env,
+        config,
+        db,
+        { tenantId: claims.tenant, classId, zoomMeetingId: row.zoomMeetingId },
+        { studentId: claims.subject, name: row.studentName, email: row.studentEmail },
+        CLICK_BUDGET,
+      );
+      if (result.ok) return { kind: "redirect", location: result.joinUrl };
+      log("warn", "join: registering on click failed; sending the student to the meeting's join URL", {
+        tenantId: claims.tenant,
+        classId,
+        studentId: claims.subject,
+        error: result.error,
+      });
+    } else {
+      log("warn", "join: student not on the class roster; sending them to the meeting's join URL", {
+        tenantId: claims.tenant,
+        classId,
+        studentId: claims.subject,
+      });
+    }
+  }
+  if (!row.joinUrl) return { kind: "unavailable" };
+  return { kind: "redirect", location: meetingJoinUrl(row.joinUrl, row.studentName) };
+}
+
+export type StartOutcome =
+  | { kind: "redirect"; location: string }
+  | { kind: "invalid"; reason: LinkFailure | "not_host" }
+  | { kind: "cancelled" }
+  | { kind: "not_found" }
+  | { kind: "zoom_unavailable" }
+  | { kind: "zoom_not_linked" };
+
+const MeetingStart = z.object({ start_url: z.url() });
+
+/** The teacher waits at most a few seconds for Zoom; the page then retries by itself. */
+const START_BUDGET: RetryBudget = { maxAttempts: 2, maxWaitMs: 2_000, baseMs: 300, capMs: 1_000 };
+
+/**
+ * Resolves a start click: a fresh start_url from Zoom (it logs the holder in as host and lives two
+ * hours), never stored or logged, only put in the redirect.
+ */
+export async function resolveStart(
+  env: Env,
+  config: Config,
+  db: Db,
+  token: string,
+  now = Date.now(),
+): Promise<StartOutcome> {
+  const verified = await verifyLink(config.linkKeys, token, "start", now);
+  if (!verified.ok) return { kind: "invalid", reason: verified.reason };
+  const claims = verified.claims;
+  const cls = await db
+    .select({
+      teacherId: classes.teacherId,
+      status: classes.status,
+      zoomMeetingId: classes.zoomMeetingId,
+    })
+    .from(classes)
+    .where(and(eq(classes.tenantId, claims.tenant), eq(classes.classId, claims.class as string)))
+    .get();
+  if (!cls) return { kind: "not_found" };
+  if (cls.status === "cancelled" || cls.status === "deleted") return { kind: "cancelled" };
+  // A class handed to another teacher no longer opens for the previous one.
+  if (cls.teacherId !== claims.subject) return { kind: "invalid", reason: "not_host" };
+  if (!cls.zoomMeetingId) return { kind: "not_found" };
+  try {
+    const client = await zoomClientFor(env, config, db, claims.tenant, START_BUDGET);
+    const meeting = await client.call({
+      operation: "meetings.get",
+      method: "GET",
+      path: `/meetings/${encodePathSegment(cls.zoomMeetingId)}`,
+      schema: MeetingStart,
+    });
+    return { kind: "redirect", location: meeting.start_url };
+  } catch (err) {
+    if (err instanceof ZoomNotLinked || err instanceof ZoomNeedsRelink) return { kind: "zoom_not_linked" };
+    if (err instanceof ZoomApiError && (err.status === 404 || err.zoomCode === 3001)) {
+      return { kind: "not_found" };
+    }
+    log("warn", "start: Zoom did not give a start link", {
+      tenantId: claims.tenant,
+      classId: claims.class,
+      err,
+    });
+    return { kind: "zoom_unavailable" };
+  }
+}
