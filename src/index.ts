@@ -1,6 +1,9 @@
 // Entry point: wires the HTTP app, the nightly sweep, the archive queue consumer and the
 // ZoomAccount Durable Object. Logic lives in the modules it imports.
 import { createApp } from "./app.ts";
+import { consumeArchiveBatch } from "./archive/consumer.ts";
+import { scheduleSweeps } from "./archive/sweep.ts";
+import { loadConfig } from "./config.ts";
 import type { Env } from "./env.ts";
 import { log } from "./http/log.ts";
 
@@ -11,15 +14,12 @@ const app = createApp();
 export default {
   fetch: app.fetch,
 
-  async scheduled(controller, _env, _ctx) {
-    log("info", "scheduled: nightly sweep has no work yet", { cron: controller.cron });
+  async scheduled(controller, env, _ctx) {
+    const accounts = await scheduleSweeps(env);
+    log("info", "scheduled: sweeps enqueued", { cron: controller.cron, accounts });
   },
 
-  async queue(batch, _env, _ctx) {
-    log("warn", "queue: archive consumer has no work yet; retrying messages later", {
-      queue: batch.queue,
-      messages: batch.messages.length,
-    });
-    batch.retryAll({ delaySeconds: 300 });
+  async queue(batch, env, _ctx) {
+    await consumeArchiveBatch(batch, env, loadConfig(env));
   },
 } satisfies ExportedHandler<Env, unknown>;
