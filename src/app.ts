@@ -14,6 +14,8 @@ import { ApiError, problemResponse } from "./http/problem.ts";
 import { renderDocs } from "./routes/docs.ts";
 import { health } from "./routes/health.ts";
 import { me } from "./routes/me.ts";
+import { playback } from "./routes/playback.ts";
+import { recordingsApi } from "./routes/recordings.ts";
 import { tenant } from "./routes/tenant.ts";
 import { webhooks } from "./routes/webhooks.ts";
 import { zoomLink } from "./routes/zoom-link.ts";
@@ -127,6 +129,8 @@ export function createApp() {
   app.route("/", tenant);
   app.route("/", zoomLink);
   app.route("/", webhooks);
+  app.route("/", recordingsApi);
+  app.route("/", playback);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "wiseJwt", {
     type: "http",

@@ -113,12 +113,12 @@ export async function enforceArchivePolicy(
  * Checks Zoom's current file list against the archive (ids, sizes, status) and R2 (object present
  * with that size) before trashing. Anything unverified keeps Zoom's copy.
  */
-async function trashIfVerified(
+export async function trashIfVerified(
   env: Env,
   db: Db,
   client: ZoomClient,
   recording: RecordingRow,
-  policy: ArchivePolicy,
+  policy: ArchivePolicy | { deleteFromZoom: "on-request"; actor: string },
 ): Promise<boolean> {
   const path = `/meetings/${encodeMeetingUuid(recording.meetingUuid)}/recordings`;
   let atZoom: ZoomRecordingMeeting;
@@ -167,7 +167,7 @@ async function trashIfVerified(
     .where(and(eq(recordings.tenantId, recording.tenantId), eq(recordings.id, recording.id)));
   await audit(db, {
     tenantId: recording.tenantId,
-    actor: "system",
+    actor: "actor" in policy ? policy.actor : "system",
     action: "recording.deleted_from_zoom",
     details: {
       recordingId: recording.id,

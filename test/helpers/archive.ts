@@ -33,7 +33,8 @@ export class CapturedQueue {
 export const queue = new CapturedQueue();
 
 export function testEnv(overrides: Record<string, unknown> = {}) {
-  return { ...env, ARCHIVE_QUEUE: queue, ...overrides } as typeof env;
+  // The captured queue has the producer methods the product uses, not the whole Queue interface.
+  return { ...env, ARCHIVE_QUEUE: queue, ...overrides } as unknown as typeof env;
 }
 
 let seq = 0;
