@@ -4,7 +4,6 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import {
   clearArchive,
-  consume,
   deliverTo,
   drain,
   expectedHash,
@@ -34,7 +33,8 @@ describe("archive from recording.completed", () => {
       { fileType: "TIMELINE" },
     ]);
     expect(rec.webhook).toBeTruthy();
-    expect((await deliverTo(rec.webhook!)).status).toBe(200);
+    if (!rec.webhook) throw new Error("no webhook");
+    expect((await deliverTo(rec.webhook)).status).toBe(200);
     const messages = queue.messages.slice();
     expect(messages).toHaveLength(5);
     for (const m of messages) expect(m).toMatchObject({ kind: "archive-file", tenantId: T });
@@ -69,10 +69,12 @@ describe("archive from recording.completed", () => {
 
   it("uploads large files in equal multipart parts and the object equals the source", async () => {
     const rec = await recordedMeeting(T, [{ fileType: "M4A", sizeBytes: 12 * MiB + 12345 }]);
-    await deliverTo(rec.webhook!);
+    if (!rec.webhook) throw new Error("no webhook");
+    await deliverTo(rec.webhook);
     await drain();
-    const f = rec.files[0]!;
-    const row = await fileRow(f.id!);
+    const f = rec.files[0];
+    if (!f?.id) throw new Error("no file");
+    const row = await fileRow(f.id);
     expect(row.status).toBe("archived");
     expect(row.upload_id).toBeNull();
     expect(row.sha256).toBe((await expectedHash(f.fileId)).sha256);

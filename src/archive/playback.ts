@@ -34,7 +34,7 @@ export async function servePlayback(env: Env, grant: VerifiedPlayGrant, request:
     .from(recordingFiles)
     .where(and(eq(recordingFiles.tenantId, grant.tenantId), eq(recordingFiles.id, grant.fileId)))
     .get();
-  if (!file || file.status !== "archived") return notAvailable();
+  if (file?.status !== "archived") return notAvailable();
 
   const size = file.bytesArchived;
   const headers = new Headers({

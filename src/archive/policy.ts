@@ -145,7 +145,7 @@ export async function trashIfVerified(
     const id = await fileIdOf(atZoom.uuid, f);
     const mine = byId.get(id);
     const sizeOk = mine && (f.file_size === undefined || mine.bytesArchived === f.file_size);
-    if (!mine || mine.status !== "archived" || !mine.sha256 || !sizeOk) {
+    if (mine?.status !== "archived" || !mine.sha256 || !sizeOk) {
       unverified.push(id);
       continue;
     }

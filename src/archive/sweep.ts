@@ -45,7 +45,7 @@ export async function sweepAccount(
   const db = database(env.DB);
   const cred = await credentialForTenant(db, tenantId);
   const report: SweepReport = { users: 0, windows: 0, meetings: 0, enqueued: 0, backfill: false };
-  if (!cred || cred.status !== "linked") return report;
+  if (cred?.status !== "linked") return report;
   const state = await db.select().from(archiveSweeps).where(eq(archiveSweeps.tenantId, tenantId)).get();
   // A newly linked account (or one relinked to another Zoom account) is backfilled once.
   report.backfill = !state?.backfilledAt || state.zoomAccountId !== cred.zoomAccountId;

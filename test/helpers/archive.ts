@@ -160,3 +160,8 @@ export async function fileRow(id: string): Promise<FileRow> {
   if (!row) throw new Error(`no file row ${id}`);
   return row;
 }
+
+/** Calls the product's API with the captured queue (for routes that enqueue). */
+export function callWithQueue(path: string, init: RequestInit = {}) {
+  return fetchAndSettle(new Request(`${BASE}${path}`, init), { ARCHIVE_QUEUE: queue });
+}
