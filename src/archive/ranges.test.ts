@@ -21,6 +21,11 @@ describe("parseRange", () => {
     expect(parseRange("bytes=990-", size)).toEqual({ kind: "partial", offset: 990, length: 10 });
     expect(parseRange("bytes=-10", size)).toEqual({ kind: "partial", offset: 990, length: 10 });
     expect(parseRange("bytes=-5000", size)).toEqual({ kind: "partial", offset: 0, length: 1000 });
+    expect(parseRange("bytes=-99999999999999999999", size)).toEqual({
+      kind: "partial",
+      offset: 0,
+      length: 1000,
+    });
     expect(parseRange("Bytes = 5-9", size)).toEqual({ kind: "partial", offset: 5, length: 5 });
   });
   it("clamps a last position past the end", () => {

@@ -21,20 +21,18 @@ export function parseRange(header: string | null | undefined, size: number): Byt
   const spec = /^(\d*)-(\d*)$/.exec(specs[0] as string);
   if (!spec || (spec[1] === "" && spec[2] === "")) return { kind: "full" };
   const [first, last] = [spec[1] as string, spec[2] as string];
-  // Digit strings longer than 15 cannot be exact numbers; treat them as beyond any object.
-  if (first.length > 15 || last.length > 15) {
-    if (first === "" || first.length > 15) return { kind: "unsatisfiable" };
-  }
+  // Positions beyond 15 digits cannot be exact numbers: they are past the end of any object.
+  const huge = (d: string) => d.length > 15;
   if (first === "") {
-    const suffix = Number(last);
+    const suffix = huge(last) ? Number.MAX_SAFE_INTEGER : Number(last);
     if (suffix === 0 || size === 0) return { kind: "unsatisfiable" };
     const length = Math.min(suffix, size);
     return { kind: "partial", offset: size - length, length };
   }
-  const start = Number(first);
+  const start = huge(first) ? Number.MAX_SAFE_INTEGER : Number(first);
   if (start >= size) return { kind: "unsatisfiable" };
   if (last === "") return { kind: "partial", offset: start, length: size - start };
-  const end = last.length > 15 ? size - 1 : Number(last);
+  const end = huge(last) ? size - 1 : Number(last);
   if (end < start) return { kind: "unsatisfiable" };
   return { kind: "partial", offset: start, length: Math.min(end, size - 1) - start + 1 };
 }
