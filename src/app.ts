@@ -11,12 +11,14 @@ import { ConfigError, loadConfig } from "./config.ts";
 import type { AppEnv } from "./http/context.ts";
 import { log, redactPath } from "./http/log.ts";
 import { ApiError, problemResponse } from "./http/problem.ts";
-import { consoleRoutes } from "./routes/console.tsx";
 import { classLinks } from "./routes/class-links.ts";
+import { consoleRoutes } from "./routes/console.tsx";
 import { renderDocs } from "./routes/docs.ts";
 import { health } from "./routes/health.ts";
 import { linkClicks } from "./routes/link-clicks.ts";
 import { me } from "./routes/me.ts";
+import { playback } from "./routes/playback.ts";
+import { recordingsApi } from "./routes/recordings.ts";
 import { tenant } from "./routes/tenant.ts";
 import { webhooks } from "./routes/webhooks.ts";
 import { zoomLink } from "./routes/zoom-link.ts";
@@ -133,6 +135,8 @@ export function createApp() {
   app.route("/", consoleRoutes);
   app.route("/", classLinks);
   app.route("/", linkClicks);
+  app.route("/", recordingsApi);
+  app.route("/", playback);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "wiseJwt", {
     type: "http",

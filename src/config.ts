@@ -34,6 +34,8 @@ const url = (name: string) =>
     .url(`${name} must be a URL`)
     .transform((u) => u.replace(/\/+$/, ""));
 
+const MiB = 1024 * 1024;
+
 const flag = z
   .enum(["true", "false", "1", "0", ""])
   .optional()
@@ -68,6 +70,28 @@ const ConfigSchema = z
     MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(1_048_576),
     JOIN_LINK_GRACE_MINUTES: z.coerce.number().int().min(0).max(10_080).default(120),
     CONSOLE_ENABLED: flag,
+    ARCHIVE_MULTIPART_THRESHOLD_BYTES: z.coerce
+      .number()
+      .int()
+      .min(5 * MiB)
+      .max(5 * 1024 * MiB)
+      .default(100 * MiB),
+    ARCHIVE_PART_SIZE_BYTES: z.coerce
+      .number()
+      .int()
+      .min(5 * MiB, "ARCHIVE_PART_SIZE_BYTES must be at least 5 MiB (R2's smallest part)")
+      .max(1024 * MiB)
+      .default(32 * MiB),
+    ARCHIVE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(7),
+    ARCHIVE_LEASE_SECONDS: z.coerce.number().int().min(30).max(86_400).default(960),
+    ARCHIVE_SWEEP_DAYS: z.coerce.number().int().min(1).max(366).default(30),
+    ARCHIVE_BACKFILL_DAYS: z.coerce.number().int().min(1).max(3660).default(183),
+    PLAY_LINK_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 86_400)
+      .default(6 * 3600),
   })
   .superRefine((c, ctx) => {
     const hasJwks = Boolean(c.JWT_JWKS_URL) || Boolean(c.JWT_JWKS_JSON);
@@ -105,6 +129,21 @@ export interface Config {
   consoleEnabled: boolean;
   /** Join and start links stay valid this long after the class's scheduled end (default expiry). */
   joinLinkGraceMinutes: number;
+  archive: {
+    /** Files larger than this go to R2 as multipart uploads (resumable); smaller ones in one put. */
+    multipartThresholdBytes: number;
+    /** Size of every multipart part but the last (raised when a file would need over 10,000 parts). */
+    partSizeBytes: number;
+    /** Deliveries of one queue message before the file is marked failed (max_retries + 1). */
+    maxAttempts: number;
+    /** How long a consumer's claim on a file holds without progress before another may take over. */
+    leaseSeconds: number;
+    /** Days the nightly sweep looks back, and how far a newly linked account is backfilled. */
+    sweepDays: number;
+    backfillDays: number;
+  };
+  /** Lifetime of a playback link on top of the recording's own duration. */
+  playLinkTtlSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -175,6 +214,15 @@ function parseConfig(env: Env): Config | ConfigError {
     maxBodyBytes: c.MAX_BODY_BYTES,
     consoleEnabled: c.CONSOLE_ENABLED,
     joinLinkGraceMinutes: c.JOIN_LINK_GRACE_MINUTES,
+    archive: {
+      multipartThresholdBytes: c.ARCHIVE_MULTIPART_THRESHOLD_BYTES,
+      partSizeBytes: c.ARCHIVE_PART_SIZE_BYTES,
+      maxAttempts: c.ARCHIVE_MAX_ATTEMPTS,
+      leaseSeconds: c.ARCHIVE_LEASE_SECONDS,
+      sweepDays: c.ARCHIVE_SWEEP_DAYS,
+      backfillDays: c.ARCHIVE_BACKFILL_DAYS,
+    },
+    playLinkTtlSeconds: c.PLAY_LINK_TTL_SECONDS,
   };
 }
 

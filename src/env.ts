@@ -28,6 +28,13 @@ export interface Env {
   MAX_BODY_BYTES?: string;
   CONSOLE_ENABLED?: string;
   JOIN_LINK_GRACE_MINUTES?: string;
+  ARCHIVE_MULTIPART_THRESHOLD_BYTES?: string;
+  ARCHIVE_PART_SIZE_BYTES?: string;
+  ARCHIVE_MAX_ATTEMPTS?: string;
+  ARCHIVE_LEASE_SECONDS?: string;
+  ARCHIVE_SWEEP_DAYS?: string;
+  ARCHIVE_BACKFILL_DAYS?: string;
+  PLAY_LINK_TTL_SECONDS?: string;
 }
 
 type WorkerEnv = Env;

@@ -1,7 +1,7 @@
 // D1 schema (drizzle-orm). drizzle-kit generates the SQL migrations in migrations/ from this file.
 // Every table that holds tenant data carries tenant_id, and every query filters on it.
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 const now = sql`(unixepoch('subsec') * 1000)`;
 
@@ -182,3 +182,95 @@ export const linkRevocations = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.classId, t.studentId] })],
 );
+
+/**
+ * One Zoom meeting instance with cloud recordings of a tenant (by instance UUID), linked to the
+ * Wise class whose meeting it was when one exists. `zoom_state` follows recording.* webhooks.
+ */
+export const recordings = sqliteTable(
+  "recordings",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id").notNull(),
+    zoomAccountId: text("zoom_account_id").notNull(),
+    meetingUuid: text("meeting_uuid").notNull(),
+    meetingId: text("meeting_id").notNull(),
+    hostId: text("host_id"),
+    classId: text("class_id"),
+    topic: text("topic"),
+    startTime: integer("start_time", { mode: "number" }).notNull(),
+    durationMinutes: integer("duration_minutes"),
+    zoomState: text("zoom_state", { enum: ["active", "trashed", "deleted"] }).notNull(),
+    /** The webhook's download_token, sealed by the vault (field "download_token"), and its end of life. */
+    downloadTokenEnc: text("download_token_enc"),
+    downloadTokenExpiresAt: integer("download_token_expires_at", { mode: "number" }),
+    createdAt: integer("created_at", { mode: "number" }).notNull().default(now),
+    updatedAt: integer("updated_at", { mode: "number" }).notNull().default(now),
+  },
+  (t) => [
+    uniqueIndex("recordings_tenant_uuid").on(t.tenantId, t.meetingUuid),
+    index("recordings_tenant_start").on(t.tenantId, t.startTime),
+    index("recordings_tenant_class").on(t.tenantId, t.classId),
+  ],
+);
+
+export type ArchiveStatus = "pending" | "archiving" | "archived" | "failed";
+
+/** A finished part of a multipart upload, kept so a retry resumes instead of starting over. */
+export interface FinishedPart {
+  partNumber: number;
+  etag: string;
+}
+
+/**
+ * One file of a recording and its archive state. The id is Zoom's file id, or for files Zoom sends
+ * without one (CC, TIMELINE) a stable id derived from the instance, type and start.
+ */
+export const recordingFiles = sqliteTable(
+  "recording_files",
+  {
+    id: text("id").notNull(),
+    tenantId: text("tenant_id").notNull(),
+    recordingId: text("recording_id").notNull(),
+    fileType: text("file_type").notNull(),
+    fileExtension: text("file_extension").notNull(),
+    recordingType: text("recording_type"),
+    /** Zoom's file_size; null for files Zoom lists without one (then Content-Length is the size). */
+    sizeBytes: integer("size_bytes", { mode: "number" }),
+    /** Zoom's download_url (needs a bearer; not a secret by itself). */
+    downloadUrl: text("download_url").notNull(),
+    recordingStart: integer("recording_start", { mode: "number" }),
+    status: text("status", { enum: ["pending", "archiving", "archived", "failed"] })
+      .$type<ArchiveStatus>()
+      .notNull(),
+    bytesArchived: integer("bytes_archived", { mode: "number" }).notNull().default(0),
+    /** SHA-256 (hex) of the whole file as stored in R2. */
+    sha256: text("sha256"),
+    r2Key: text("r2_key").notNull(),
+    uploadId: text("upload_id"),
+    partSize: integer("part_size", { mode: "number" }),
+    parts: text("parts", { mode: "json" }).$type<FinishedPart[]>(),
+    attempts: integer("attempts", { mode: "number" }).notNull().default(0),
+    /** Who is archiving it now, and until when the claim holds. */
+    leaseId: text("lease_id"),
+    leaseUntil: integer("lease_until", { mode: "number" }),
+    error: text("error"),
+    archivedAt: integer("archived_at", { mode: "number" }),
+    createdAt: integer("created_at", { mode: "number" }).notNull().default(now),
+    updatedAt: integer("updated_at", { mode: "number" }).notNull().default(now),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index("recording_files_recording").on(t.tenantId, t.recordingId),
+    index("recording_files_status").on(t.tenantId, t.status),
+  ],
+);
+
+/** Per tenant: where the nightly sweep stands (a newly linked account is backfilled once). */
+export const archiveSweeps = sqliteTable("archive_sweeps", {
+  tenantId: text("tenant_id").primaryKey(),
+  zoomAccountId: text("zoom_account_id").notNull(),
+  backfilledAt: integer("backfilled_at", { mode: "number" }),
+  lastSweepAt: integer("last_sweep_at", { mode: "number" }),
+  lastError: text("last_error"),
+});

@@ -1,0 +1,85 @@
+// Serves an archived file to a verified playback grant from R2, with Range and conditional
+// requests as video players use them (200, 206, 304, 412, 416).
+import { and, eq } from "drizzle-orm";
+import { database } from "../db/client.ts";
+import { recordingFiles } from "../db/schema.ts";
+import type { Env } from "../env.ts";
+import { messagePage } from "../http/pages.ts";
+import { contentTypeOf } from "./discover.ts";
+import { contentRange, ifRangeAllows, parseRange } from "./ranges.ts";
+
+export interface VerifiedPlayGrant {
+  tenantId: string;
+  fileId: string;
+  subject: string;
+  expiresAt: number;
+}
+
+const notAvailable = () =>
+  messagePage(
+    "Recording not available",
+    "This recording is not available (any more). Ask your teacher for a new link.",
+    404,
+  );
+
+function etagMatches(list: string, etag: string, weak: boolean): boolean {
+  if (list.trim() === "*") return true;
+  const strip = (t: string) => (weak ? t.replace(/^W\//, "") : t);
+  return list.split(",").some((t) => strip(t.trim()) === strip(etag));
+}
+
+export async function servePlayback(env: Env, grant: VerifiedPlayGrant, request: Request): Promise<Response> {
+  const file = await database(env.DB)
+    .select()
+    .from(recordingFiles)
+    .where(and(eq(recordingFiles.tenantId, grant.tenantId), eq(recordingFiles.id, grant.fileId)))
+    .get();
+  if (file?.status !== "archived") return notAvailable();
+
+  const size = file.bytesArchived;
+  const headers = new Headers({
+    "content-type": contentTypeOf(file.fileExtension),
+    "accept-ranges": "bytes",
+    "cache-control": "private, max-age=3600",
+    "content-disposition": `inline; filename="${file.fileType.toLowerCase()}.${file.fileExtension}"`,
+    "x-content-type-options": "nosniff",
+  });
+  let range = parseRange(request.headers.get("range"), size);
+  const ifRange = request.headers.get("if-range");
+  if (ifRange && range.kind !== "full") {
+    const head = await env.RECORDINGS.head(file.r2Key);
+    if (!head) return notAvailable();
+    if (!ifRangeAllows(ifRange, head.httpEtag, head.uploaded)) range = { kind: "full" };
+  }
+  if (range.kind === "unsatisfiable") {
+    headers.set("content-range", `bytes */${size}`);
+    return new Response(null, { status: 416, headers });
+  }
+
+  const object = await env.RECORDINGS.get(file.r2Key, {
+    onlyIf: request.headers,
+    ...(range.kind === "partial" ? { range: { offset: range.offset, length: range.length } } : {}),
+  });
+  if (!object) return notAvailable();
+  headers.set("etag", object.httpEtag);
+  headers.set("last-modified", object.uploaded.toUTCString());
+  if (!("body" in object)) {
+    // A failed precondition: If-Match / If-Unmodified-Since are 412, If-None-Match / If-Modified-Since 304.
+    const ifMatch = request.headers.get("if-match");
+    const ifUnmodified = Date.parse(request.headers.get("if-unmodified-since") ?? "");
+    const failedStrong =
+      (ifMatch !== null && !etagMatches(ifMatch, object.httpEtag, false)) ||
+      (Number.isFinite(ifUnmodified) && object.uploaded.getTime() > ifUnmodified + 999);
+    headers.delete("content-type");
+    return new Response(null, { status: failedStrong ? 412 : 304, headers });
+  }
+  const body = request.method === "HEAD" ? null : object.body;
+  if (body === null) await object.body.cancel();
+  if (range.kind === "partial") {
+    headers.set("content-range", contentRange(range.offset, range.length, size));
+    headers.set("content-length", String(range.length));
+    return new Response(body, { status: 206, headers });
+  }
+  headers.set("content-length", String(object.size));
+  return new Response(body, { status: 200, headers });
+}

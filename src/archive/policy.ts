@@ -1,0 +1,195 @@
+// Removing Zoom's copy per the tenant's archive policy. A meeting instance is trashed at Zoom only
+// when every file Zoom lists for it is archived here with Zoom's size and present in R2.
+import { and, asc, eq } from "drizzle-orm";
+import type { Config } from "../config.ts";
+import { audit } from "../db/audit.ts";
+import { type Db, database } from "../db/client.ts";
+import { recordingFiles, recordings } from "../db/schema.ts";
+import { getTenant } from "../db/tenants.ts";
+import type { Env } from "../env.ts";
+import { log } from "../http/log.ts";
+import { encodeMeetingUuid, ZoomClient } from "../zoom/client.ts";
+import { ZoomApiError } from "../zoom/errors.ts";
+import { ZoomPlanUsage, ZoomRecordingMeeting } from "../zoom/schemas.ts";
+import { fileIdOf } from "./discover.ts";
+
+export type ArchivePolicy = {
+  deleteFromZoom: "never" | "after-archive" | "when-storage-above";
+  storageThresholdPercent?: number | undefined;
+};
+
+const UNITS: Record<string, number> = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, TB: 1024 ** 4 };
+
+/** Zoom's storage strings ("2.2 GB", "0", "512 MB") in bytes; null when unreadable. */
+export function parseStorage(value: string | undefined): number | null {
+  if (value === undefined) return null;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB)?\s*$/i.exec(value);
+  if (!m) return null;
+  return Math.round(Number(m[1]) * (UNITS[(m[2] ?? "B").toUpperCase()] ?? 1));
+}
+
+type RecordingRow = typeof recordings.$inferSelect;
+
+/** Instances still in Zoom whose every known file is archived, oldest first. */
+async function fullyArchived(db: Db, tenantId: string, recordingId?: string) {
+  const rows = await db
+    .select({ recording: recordings, file: recordingFiles })
+    .from(recordings)
+    .innerJoin(
+      recordingFiles,
+      and(eq(recordingFiles.tenantId, recordings.tenantId), eq(recordingFiles.recordingId, recordings.id)),
+    )
+    .where(
+      and(
+        eq(recordings.tenantId, tenantId),
+        eq(recordings.zoomState, "active"),
+        ...(recordingId ? [eq(recordings.id, recordingId)] : []),
+      ),
+    )
+    .orderBy(asc(recordings.startTime));
+  const byRecording = new Map<
+    string,
+    { recording: RecordingRow; files: (typeof recordingFiles.$inferSelect)[] }
+  >();
+  for (const r of rows) {
+    const entry = byRecording.get(r.recording.id) ?? { recording: r.recording, files: [] };
+    entry.files.push(r.file);
+    byRecording.set(r.recording.id, entry);
+  }
+  return [...byRecording.values()].filter((e) =>
+    e.files.every((f) => f.status === "archived" && f.sha256 && f.bytesArchived === f.sizeBytes),
+  );
+}
+
+/**
+ * Applies the tenant's policy: `after-archive` trashes each fully archived instance;
+ * `when-storage-above` trashes the oldest fully archived ones until Zoom's usage is under the
+ * threshold. Returns the recording ids trashed.
+ */
+export async function enforceArchivePolicy(
+  env: Env,
+  config: Config,
+  tenantId: string,
+  opts: { recordingId?: string } = {},
+): Promise<string[]> {
+  const db = database(env.DB);
+  const policy: ArchivePolicy = (await getTenant(db, tenantId)).settings.archivePolicy ?? {
+    deleteFromZoom: "never",
+  };
+  if (policy.deleteFromZoom === "never") return [];
+  const candidates = await fullyArchived(db, tenantId, opts.recordingId);
+  if (!candidates.length) return [];
+  const client = await ZoomClient.forTenant(env, config, db, tenantId);
+  const trashed: string[] = [];
+  if (policy.deleteFromZoom === "after-archive") {
+    for (const c of candidates)
+      if (await trashIfVerified(env, db, client, c.recording, policy)) trashed.push(c.recording.id);
+    return trashed;
+  }
+  const threshold = policy.storageThresholdPercent ?? 80;
+  const usage = await client.call({
+    operation: "accounts.plans.usage",
+    method: "GET",
+    path: "/accounts/me/plans/usage",
+    schema: ZoomPlanUsage,
+  });
+  const plan = parseStorage(usage.plan_recording?.plan_storage);
+  let used = parseStorage(usage.plan_recording?.plan_storage_usage);
+  if (!plan || used === null) {
+    log("warn", "archive policy: Zoom's storage usage is unreadable; nothing trashed", { tenantId });
+    return [];
+  }
+  for (const c of candidates) {
+    if ((used / plan) * 100 <= threshold) break;
+    if (await trashIfVerified(env, db, client, c.recording, policy)) {
+      trashed.push(c.recording.id);
+      used -= c.files.reduce((n, f) => n + (f.sizeBytes ?? 0), 0);
+    }
+  }
+  return trashed;
+}
+
+/**
+ * Checks Zoom's current file list against the archive (ids, sizes, status) and R2 (object present
+ * with that size) before trashing. Anything unverified keeps Zoom's copy.
+ */
+export async function trashIfVerified(
+  env: Env,
+  db: Db,
+  client: ZoomClient,
+  recording: RecordingRow,
+  policy: ArchivePolicy | { deleteFromZoom: "on-request"; actor: string },
+): Promise<boolean> {
+  const path = `/meetings/${encodeMeetingUuid(recording.meetingUuid)}/recordings`;
+  let atZoom: ZoomRecordingMeeting;
+  try {
+    atZoom = await client.call({
+      operation: "recordings.get",
+      method: "GET",
+      path,
+      schema: ZoomRecordingMeeting,
+    });
+  } catch (err) {
+    if (err instanceof ZoomApiError && err.status === 404) return false;
+    throw err;
+  }
+  const ours = await db
+    .select()
+    .from(recordingFiles)
+    .where(
+      and(eq(recordingFiles.tenantId, recording.tenantId), eq(recordingFiles.recordingId, recording.id)),
+    );
+  const byId = new Map(ours.map((f) => [f.id, f]));
+  const unverified: string[] = [];
+  for (const f of atZoom.recording_files) {
+    const id = await fileIdOf(atZoom.uuid, f);
+    const mine = byId.get(id);
+    const sizeOk = mine && (f.file_size === undefined || mine.bytesArchived === f.file_size);
+    if (mine?.status !== "archived" || !mine.sha256 || !sizeOk) {
+      unverified.push(id);
+      continue;
+    }
+    const head = await env.RECORDINGS.head(mine.r2Key);
+    if (!head || head.size !== mine.bytesArchived) unverified.push(id);
+  }
+  if (unverified.length || !atZoom.recording_files.length) {
+    log("info", "archive policy: Zoom's copy kept, not every file is verified", {
+      tenantId: recording.tenantId,
+      recordingId: recording.id,
+      unverified: unverified.length,
+    });
+    return false;
+  }
+  await client.call({ operation: "recordings.delete", method: "DELETE", path, query: { action: "trash" } });
+  await db
+    .update(recordings)
+    .set({ zoomState: "trashed", updatedAt: Date.now() })
+    .where(and(eq(recordings.tenantId, recording.tenantId), eq(recordings.id, recording.id)));
+  await audit(db, {
+    tenantId: recording.tenantId,
+    actor: "actor" in policy ? policy.actor : "system",
+    action: "recording.deleted_from_zoom",
+    details: {
+      recordingId: recording.id,
+      meetingUuid: recording.meetingUuid,
+      action: "trash",
+      policy: policy.deleteFromZoom,
+      files: ours.length,
+      bytes: ours.reduce((n, f) => n + f.bytesArchived, 0),
+    },
+  });
+  return true;
+}
+
+/** Keeps `zoom_state` true to Zoom's recording.trashed / deleted / recovered events. */
+export async function setZoomState(
+  db: Db,
+  tenantId: string,
+  meetingUuid: string,
+  state: "active" | "trashed" | "deleted",
+): Promise<void> {
+  await db
+    .update(recordings)
+    .set({ zoomState: state, updatedAt: Date.now() })
+    .where(and(eq(recordings.tenantId, tenantId), eq(recordings.meetingUuid, meetingUuid)));
+}

@@ -1,0 +1,23 @@
+// The queue consumer: routes each message by its `kind` to the feature that owns it
+// (student registration at Zoom, recording archive and account sweeps).
+import { consumeArchiveMessages } from "./archive/consumer.ts";
+import { loadConfig } from "./config.ts";
+import type { Env } from "./env.ts";
+import { handleRegistrationMessage } from "./links/registration.ts";
+
+const MAX_DELAY_SECONDS = 43_200;
+
+export async function consumeQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const archive: Message<unknown>[] = [];
+  for (const message of batch.messages) {
+    const kind = (message.body as { kind?: unknown } | null)?.kind;
+    if (kind !== "register-students") {
+      archive.push(message);
+      continue;
+    }
+    const { retryAfterSeconds } = await handleRegistrationMessage(env, message.body);
+    if (retryAfterSeconds) message.retry({ delaySeconds: Math.min(retryAfterSeconds, MAX_DELAY_SECONDS) });
+    else message.ack();
+  }
+  if (archive.length > 0) await consumeArchiveMessages(archive, env, loadConfig(env));
+}
