@@ -1,7 +1,8 @@
 // Playback tokens: round trip, key rotation, and every way a token must be refused.
 import { describe, expect, it } from "vitest";
 import { toBase64Url } from "../tokens/encoding.ts";
-import { type LinkKey, mintPlayToken, PlayTokenError, verifyPlayToken } from "./play-token.ts";
+import { mintPlayToken, PlayTokenError, verifyPlayToken } from "./play-token.ts";
+import type { LinkKey } from "./token.ts";
 
 const key = (id: string, fill: number): LinkKey => ({ id, secret: new Uint8Array(32).fill(fill) });
 const ring = [key("k2", 2), key("k1", 1)];
