@@ -4,7 +4,7 @@ import { env } from "cloudflare:workers";
 import { beforeEach, expect, it } from "vitest";
 import worker from "../src/index.ts";
 import { TokenVault } from "../src/tokens/vault.ts";
-import { linkStatus, linkZoom, resetEmulator, startLink, stats } from "./helpers/zoom.ts";
+import { freshStart, linkStatus, linkZoom, startLink, stats } from "./helpers/zoom.ts";
 
 const NEW_KEY = "t3:cm90YXRpb24ta2V5LW51bWJlci10aHJlZS0zMmJ5dGU=";
 
@@ -15,11 +15,7 @@ async function runCron(overrides: Record<string, unknown> = {}) {
 }
 
 beforeEach(async () => {
-  await resetEmulator();
-  await env.DB.batch([
-    env.DB.prepare("DELETE FROM zoom_credentials"),
-    env.DB.prepare("DELETE FROM oauth_states"),
-  ]);
+  await freshStart();
 });
 
 it("re-encrypts credentials under a new current key, keeping the tokens", async () => {

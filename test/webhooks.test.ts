@@ -7,10 +7,10 @@ import {
   deliver,
   emulator,
   fetchAndSettle,
+  freshStart,
   linkStatus,
   linkZoom,
   outbox,
-  resetEmulator,
 } from "./helpers/zoom.ts";
 
 const SECRET = env.ZOOM_WEBHOOK_SECRET ?? "";
@@ -43,12 +43,7 @@ async function deauthorizeDelivery() {
 }
 
 beforeEach(async () => {
-  await resetEmulator();
-  await env.DB.batch([
-    env.DB.prepare("DELETE FROM zoom_credentials"),
-    env.DB.prepare("DELETE FROM audit_log"),
-    env.DB.prepare("DELETE FROM webhook_deliveries"),
-  ]);
+  await freshStart();
   await linkZoom("tenant-a");
 });
 

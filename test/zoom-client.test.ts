@@ -7,7 +7,7 @@ import { loadConfig } from "../src/config.ts";
 import { ZoomClient } from "../src/zoom/client.ts";
 import { ZoomApiError, ZoomRateLimited, ZoomResponseInvalid, ZoomUnavailable } from "../src/zoom/errors.ts";
 import { ZoomUser } from "../src/zoom/schemas.ts";
-import { ACCOUNT_A, addFault, advanceZoomClock, linkZoom, resetEmulator, stats } from "./helpers/zoom.ts";
+import { ACCOUNT_A, addFault, advanceZoomClock, freshStart, linkZoom, stats } from "./helpers/zoom.ts";
 
 const budget = { maxAttempts: 3, maxWaitMs: 2_000, baseMs: 50, capMs: 200 };
 const client = () => new ZoomClient(env, loadConfig(env), ACCOUNT_A, budget);
@@ -21,11 +21,7 @@ const failure = (p: Promise<unknown>) =>
   );
 
 beforeEach(async () => {
-  await resetEmulator();
-  await env.DB.batch([
-    env.DB.prepare("DELETE FROM zoom_credentials"),
-    env.DB.prepare("DELETE FROM audit_log"),
-  ]);
+  await freshStart();
   await linkZoom("tenant-a");
 });
 

@@ -7,11 +7,11 @@ import {
   ACCOUNT_A,
   callback,
   consent,
+  freshStart,
   linkStatus,
   linkZoom,
   OWNER_A,
   OWNER_B,
-  resetEmulator,
   startLink,
   stats,
 } from "./helpers/zoom.ts";
@@ -21,12 +21,7 @@ const count = async (table: string) =>
   (await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<number>("n")) ?? 0;
 
 beforeEach(async () => {
-  await resetEmulator();
-  await env.DB.batch([
-    env.DB.prepare("DELETE FROM zoom_credentials"),
-    env.DB.prepare("DELETE FROM oauth_states"),
-    env.DB.prepare("DELETE FROM audit_log"),
-  ]);
+  await freshStart();
 });
 
 describe("linking", () => {

@@ -11,10 +11,10 @@ import {
   addFault,
   advanceZoomClock,
   emulator,
+  freshStart,
   linkStatus,
   linkZoom,
   OWNER_B,
-  resetEmulator,
   stats,
 } from "./helpers/zoom.ts";
 
@@ -25,12 +25,7 @@ async function liveCheck(tenant: string) {
 }
 
 beforeEach(async () => {
-  await resetEmulator();
-  await env.DB.batch([
-    env.DB.prepare("DELETE FROM zoom_credentials"),
-    env.DB.prepare("DELETE FROM oauth_states"),
-    env.DB.prepare("DELETE FROM audit_log"),
-  ]);
+  await freshStart();
   await linkZoom("tenant-a");
 });
 afterEach(() => vi.restoreAllMocks());

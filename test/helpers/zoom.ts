@@ -118,3 +118,12 @@ export async function expireStoredAccessToken(tenant: string): Promise<void> {
     .bind(Date.now() - 1000, tenant)
     .run();
 }
+
+/** Resets the emulator and empties every table of the product, for a test that starts from nothing. */
+export async function freshStart(): Promise<void> {
+  await resetEmulator();
+  const tables = await env.DB.prepare(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'd1_%'",
+  ).all<{ name: string }>();
+  await env.DB.batch(tables.results.map(({ name }) => env.DB.prepare(`DELETE FROM "${name}"`)));
+}
