@@ -11,10 +11,13 @@ import { ConfigError, loadConfig } from "./config.ts";
 import type { AppEnv } from "./http/context.ts";
 import { log, redactPath } from "./http/log.ts";
 import { ApiError, problemResponse } from "./http/problem.ts";
+import { classesRouter } from "./routes/classes.ts";
 import { renderDocs } from "./routes/docs.ts";
 import { health } from "./routes/health.ts";
 import { me } from "./routes/me.ts";
+import { teachersRouter } from "./routes/teachers.ts";
 import { tenant } from "./routes/tenant.ts";
+import { usageRouter } from "./routes/usage.ts";
 import { webhooks } from "./routes/webhooks.ts";
 import { zoomLink } from "./routes/zoom-link.ts";
 import { zoomProblem } from "./zoom/errors.ts";
@@ -127,6 +130,9 @@ export function createApp() {
   app.route("/", tenant);
   app.route("/", zoomLink);
   app.route("/", webhooks);
+  app.route("/", teachersRouter);
+  app.route("/", classesRouter);
+  app.route("/", usageRouter);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "wiseJwt", {
     type: "http",

@@ -1,6 +1,7 @@
 // Zoom webhook events the product handles. Each handler is idempotent (a replayed or re-sent
 // event changes nothing) and runs after the delivery was acknowledged.
 import { z } from "zod";
+import { classEventHandlers } from "../classes/events.ts";
 import type { Config } from "../config.ts";
 import { database } from "../db/client.ts";
 import type { Env } from "../env.ts";
@@ -40,4 +41,5 @@ export const onAppDeauthorized: EventHandler = async (env, config, event) => {
 /** Handlers by event name; features add theirs here. */
 export const eventHandlers: Record<string, EventHandler> = {
   app_deauthorized: onAppDeauthorized,
+  ...classEventHandlers,
 };
