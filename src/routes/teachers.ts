@@ -8,6 +8,7 @@ import {
   createTeacher,
   listTeachers,
   removeTeacher,
+  requireTeacher,
   syncTeachers,
   type TeacherRow,
   updateTeacher,
@@ -171,6 +172,8 @@ teachersRouter.openapi(
     const { tenantId, userId } = c.get("principal");
     const { wiseUserId } = c.req.valid("param");
     const db = database(c.env.DB);
+    // A teacher of another tenant (or none) is a 404 whether or not Zoom is linked.
+    await requireTeacher(db, tenantId, wiseUserId);
     const row = await updateTeacher(db, await zoomFor(c), tenantId, wiseUserId, c.req.valid("json"), userId);
     return c.json(view(row), 200);
   },
