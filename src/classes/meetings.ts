@@ -231,6 +231,8 @@ async function createWithClaim(
     token: string;
     previous: ClassRow | undefined;
     search: { host: string; token: string } | undefined;
+    /** Whether the earlier attempt asked for the same schedule, so a found meeting needs no update. */
+    sameAsFound?: boolean;
   };
 
   if (!current) {
@@ -266,6 +268,7 @@ async function createWithClaim(
       previous: undefined,
       search:
         current.claimToken && current.hostZoomUserId ? { host: current.hostZoomUserId, token } : undefined,
+      sameAsFound: sameSchedule(current, input),
     };
   } else {
     // The meeting is gone (deleted in Zoom or cancelled here): claim the row for a new one.
@@ -299,7 +302,8 @@ async function createWithClaim(
         if (!isMeetingGone(err)) throw err;
       });
       meeting = undefined;
-    } else if (meeting) {
+    } else if (meeting && !claim.sameAsFound) {
+      // The lost attempt was asked for another schedule than this retry.
       await updateMeeting(client, meeting.id, meetingBody(classId, input, claim.token));
     }
     if (!meeting) {
