@@ -446,3 +446,56 @@ describe("webhooks and attendance", () => {
     expect(again.body.zoomMeetingId).not.toBe(created.body.zoomMeetingId);
   });
 });
+
+describe("the whole admin flow", () => {
+  it("creates a teacher, licenses them, schedules a class and reads usage with the expected Zoom calls only", async () => {
+    await resetEmulator();
+    await clearTables();
+    await linkZoom("tenant-a");
+    const created = await api("POST", "/v1/teachers", {
+      wiseUserId: "t-9",
+      email: "new.teacher@school-a.example",
+      firstName: "Nina",
+      lastName: "New",
+    });
+    expect(created.body).toMatchObject({ status: "pending", licensed: false });
+    await emulator(`/users/${created.body.zoomUserId}/accept`);
+    expect((await api("POST", "/v1/teachers/sync")).status).toBe(200);
+    expect((await api("PATCH", "/v1/teachers/t-9", { licensed: true })).body).toMatchObject({
+      status: "active",
+      licensed: true,
+    });
+    const startTime = inOneDay();
+    expect((await put("c-50", request({ teacherId: "t-9", startTime }))).status).toBe(201);
+    expect((await put("c-50", request({ teacherId: "t-9", startTime }))).status).toBe(200);
+    const usage = await api<{ seats: { licensed: number } }>("GET", "/v1/zoom/usage");
+    expect(usage.body.seats.licensed).toBe(3);
+    const { requests } = await stats();
+    expect(requests).toEqual({
+      "oauth.authorize": 2, // the linking: consent page and form
+      "oauth.token": 1,
+      "users.get": 2, // the link's own check, and the email lookup before creating
+      "users.create": 1,
+      "users.list": 3, // sync: active, inactive, pending
+      "users.update": 1,
+      "meetings.create": 1,
+      "users.summary": 1,
+      "accounts.plans.usage": 1,
+    });
+  });
+
+  it("a teacher whose Zoom invitation is pending cannot host yet (409), nothing written", async () => {
+    await api("PATCH", "/v1/tenant", { userCreateAction: "create" });
+    await api("POST", "/v1/teachers", {
+      wiseUserId: "t-p",
+      email: "p@school-a.example",
+      firstName: "P",
+      lastName: "P",
+    });
+    const res = await put("c-51", request({ teacherId: "t-p" }));
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe("teacher_not_ready");
+    expect(await count("classes")).toBe(0);
+    expect(await meetingWrites()).toEqual({ create: 0, update: 0 });
+  });
+});
