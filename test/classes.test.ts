@@ -372,6 +372,8 @@ describe("deleting and ending", () => {
     expect(res.status).toBe(200);
     expect(res.body.status).toBe("ended");
     expect((await ops())["meetings.status"]).toBe(1);
+    const rescheduled = await put("c-31", request({ topic: "Next week" }));
+    expect(rescheduled.body).toMatchObject({ status: "scheduled", topic: "Next week" });
   });
 });
 

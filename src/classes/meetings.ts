@@ -168,7 +168,12 @@ export async function putClassMeeting(
         await updateMeeting(client, row.zoomMeetingId, meetingBody(classId, input, row.claimToken ?? "-"));
         const updated = await db
           .update(classes)
-          .set({ ...scheduleFields(input), updatedAt: Date.now() })
+          // A rescheduled class that had ended waits for its new start.
+          .set({
+            ...scheduleFields(input),
+            ...(row.status === "ended" ? { status: "scheduled" as const } : {}),
+            updatedAt: Date.now(),
+          })
           .where(where(tenantId, classId))
           .returning()
           .get();
