@@ -12,6 +12,7 @@ import type { AppEnv } from "./http/context.ts";
 import { log, redactPath } from "./http/log.ts";
 import { ApiError, problemResponse } from "./http/problem.ts";
 import { classLinks } from "./routes/class-links.ts";
+import { classesRouter } from "./routes/classes.ts";
 import { consoleRoutes } from "./routes/console.tsx";
 import { renderDocs } from "./routes/docs.ts";
 import { health } from "./routes/health.ts";
@@ -19,7 +20,9 @@ import { linkClicks } from "./routes/link-clicks.ts";
 import { me } from "./routes/me.ts";
 import { playback } from "./routes/playback.ts";
 import { recordingsApi } from "./routes/recordings.ts";
+import { teachersRouter } from "./routes/teachers.ts";
 import { tenant } from "./routes/tenant.ts";
+import { usageRouter } from "./routes/usage.ts";
 import { webhooks } from "./routes/webhooks.ts";
 import { zoomLink } from "./routes/zoom-link.ts";
 import { zoomProblem } from "./zoom/errors.ts";
@@ -137,6 +140,9 @@ export function createApp() {
   app.route("/", linkClicks);
   app.route("/", recordingsApi);
   app.route("/", playback);
+  app.route("/", teachersRouter);
+  app.route("/", classesRouter);
+  app.route("/", usageRouter);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "wiseJwt", {
     type: "http",

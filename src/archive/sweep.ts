@@ -8,7 +8,7 @@ import type { Env } from "../env.ts";
 import { log } from "../http/log.ts";
 import { ZoomClient } from "../zoom/client.ts";
 import { credentialForTenant } from "../zoom/credentials.ts";
-import { ZoomRecordingList, ZoomUsersPage } from "../zoom/schemas.ts";
+import { ZoomRecordingList, ZoomUserList } from "../zoom/schemas.ts";
 import { recordMeeting } from "./discover.ts";
 import { archiveFileMessages, enqueue } from "./messages.ts";
 import { enforceArchivePolicy } from "./policy.ts";
@@ -64,7 +64,7 @@ export async function sweepAccount(
       method: "GET",
       path: "/users",
       query: { page_size: 300 },
-      schema: ZoomUsersPage,
+      schema: ZoomUserList,
     },
     "users",
   )) {

@@ -95,6 +95,8 @@ export const teachers = sqliteTable(
     licensed: integer("licensed", { mode: "boolean" }).notNull(),
     /** When the teacher last hosted or has a scheduled class (epoch ms), for license recycling. */
     lastClassAt: integer("last_class_at", { mode: "number" }),
+    /** Whether the teacher may record to Zoom's cloud (Zoom user setting recording.cloud_recording). */
+    cloudRecording: integer("cloud_recording", { mode: "boolean" }),
     createdAt: integer("created_at", { mode: "number" }).notNull().default(now),
     updatedAt: integer("updated_at", { mode: "number" }).notNull().default(now),
   },
@@ -125,8 +127,18 @@ export const classes = sqliteTable(
     recurrence: text("recurrence", { mode: "json" }).$type<Record<string, unknown>>(),
     registration: integer("registration", { mode: "boolean" }).notNull(),
     autoRecording: text("auto_recording", { enum: ["cloud", "local", "none"] }).notNull(),
-    status: text("status", { enum: ["scheduled", "live", "ended", "deleted", "cancelled"] }).notNull(),
+    /** "creating" while a claim holds the row and Zoom has not yet answered with a meeting id. */
+    status: text("status", {
+      enum: ["creating", "scheduled", "live", "ended", "deleted", "cancelled"],
+    }).notNull(),
     joinUrl: text("join_url"),
+    /**
+     * Create claim: whoever holds it may create the Zoom meeting. The token is also written into the
+     * meeting's agenda so that a retry after a lost answer can find the meeting instead of making another.
+     */
+    claimToken: text("claim_token"),
+    /** When the claim was taken (epoch ms); 0 means the attempt ended without knowing Zoom's outcome. */
+    claimedAt: integer("claimed_at", { mode: "number" }),
     createdAt: integer("created_at", { mode: "number" }).notNull().default(now),
     updatedAt: integer("updated_at", { mode: "number" }).notNull().default(now),
   },
@@ -274,3 +286,65 @@ export const archiveSweeps = sqliteTable("archive_sweeps", {
   lastSweepAt: integer("last_sweep_at", { mode: "number" }),
   lastError: text("last_error"),
 });
+
+/** One past instance of a class meeting (recurring classes have one per occurrence, by instance UUID). */
+export const classSessions = sqliteTable(
+  "class_sessions",
+  {
+    tenantId: text("tenant_id").notNull(),
+    zoomMeetingUuid: text("zoom_meeting_uuid").notNull(),
+    classId: text("class_id").notNull(),
+    zoomMeetingId: text("zoom_meeting_id").notNull(),
+    startTime: integer("start_time", { mode: "number" }).notNull(),
+    endTime: integer("end_time", { mode: "number" }),
+    durationMinutes: integer("duration_minutes"),
+    participantsCount: integer("participants_count").notNull().default(0),
+    fetchedAt: integer("fetched_at", { mode: "number" }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.zoomMeetingUuid] }),
+    index("class_sessions_class").on(t.tenantId, t.classId, t.startTime),
+  ],
+);
+
+/** Who attended a session: one row per participant record Zoom reports (rejoins are separate rows). */
+export const sessionAttendance = sqliteTable(
+  "session_attendance",
+  {
+    tenantId: text("tenant_id").notNull(),
+    zoomMeetingUuid: text("zoom_meeting_uuid").notNull(),
+    /** Position in Zoom's participant report; the report is replaced as a whole on every fetch. */
+    seq: integer("seq").notNull(),
+    name: text("name").notNull(),
+    email: text("email"),
+    registrantId: text("registrant_id"),
+    /** The Wise user this participant is, when their email or registrant id is known. */
+    wiseUserId: text("wise_user_id"),
+    joinTime: integer("join_time", { mode: "number" }),
+    leaveTime: integer("leave_time", { mode: "number" }),
+    durationSeconds: integer("duration_seconds").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.zoomMeetingUuid, t.seq] })],
+);
+
+/**
+ * Seats and cloud storage of the tenant's Zoom account as read from Zoom, kept over time: the latest
+ * row is the cache GET /v1/zoom/usage answers from, and the series is what the admin console charts.
+ */
+export const usageSnapshots = sqliteTable(
+  "usage_snapshots",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    tenantId: text("tenant_id").notNull(),
+    zoomAccountId: text("zoom_account_id").notNull(),
+    takenAt: integer("taken_at", { mode: "number" }).notNull(),
+    seatsLicensed: integer("seats_licensed").notNull(),
+    seatsBasic: integer("seats_basic").notNull(),
+    seatsPending: integer("seats_pending").notNull(),
+    seatsTotal: integer("seats_total").notNull(),
+    seatsPurchased: integer("seats_purchased"),
+    storageUsedBytes: integer("storage_used_bytes"),
+    storagePlanBytes: integer("storage_plan_bytes"),
+  },
+  (t) => [index("usage_snapshots_tenant_at").on(t.tenantId, t.takenAt)],
+);

@@ -26,7 +26,7 @@ export type JoinOutcome =
   | { kind: "unavailable" };
 
 interface JoinRow {
-  status: "scheduled" | "live" | "ended" | "deleted" | "cancelled";
+  status: "creating" | "scheduled" | "live" | "ended" | "deleted" | "cancelled";
   topic: string;
   startTime: number;
   registration: boolean;
@@ -79,8 +79,9 @@ function meetingJoinUrl(joinUrl: string, name: string | null): string {
 }
 
 /** Whether students may go in: the meeting started, or its start is less than ten minutes away. */
+// A class whose Zoom meeting is still being created has nowhere to send anyone yet.
 const isOpen = (row: Pick<JoinRow, "status" | "startTime">, now: number) =>
-  row.status !== "scheduled" || now >= row.startTime - OPENS_BEFORE_START_MS;
+  row.status !== "creating" && (row.status !== "scheduled" || now >= row.startTime - OPENS_BEFORE_START_MS);
 
 /**
  * Resolves a join click. With `redirect: false` (the waiting page's poll) it stops at "open",

@@ -2,6 +2,7 @@
 // event changes nothing) and runs after the delivery was acknowledged.
 import { z } from "zod";
 import { onRecordingCompleted, onRecordingStateChanged } from "../archive/events.ts";
+import { classEventHandlers } from "../classes/events.ts";
 import type { Config } from "../config.ts";
 import { database } from "../db/client.ts";
 import type { Env } from "../env.ts";
@@ -45,4 +46,5 @@ export const eventHandlers: Record<string, EventHandler> = {
   "recording.trashed": onRecordingStateChanged,
   "recording.deleted": onRecordingStateChanged,
   "recording.recovered": onRecordingStateChanged,
+  ...classEventHandlers,
 };

@@ -17,12 +17,6 @@ export const ZoomUser = z.object({
 });
 export type ZoomUser = z.infer<typeof ZoomUser>;
 
-/** A user in GET /users pages; pending (invited) users come without an id. */
-export const ZoomUsersPage = z.object({
-  next_page_token: z.string().optional(),
-  users: z.array(z.object({ id: z.string().optional(), status: z.string().optional() })).default([]),
-});
-
 /** One cloud recording file, as in recording.* webhooks and the REST listings. CC and TIMELINE
  * files may lack id, status and file_size. */
 export const ZoomRecordingFile = z.object({
@@ -55,9 +49,105 @@ export const ZoomRecordingList = z.object({
   meetings: z.array(ZoomRecordingMeeting).default([]),
 });
 
-/** GET /accounts/me/plans/usage; storage values are strings such as "2.2 GB". */
+/** GET /users page. Pending users are listed without an id. */
+export const ZoomUserList = z.object({
+  next_page_token: z.string().optional(),
+  users: z
+    .array(
+      z.object({
+        id: z.string().min(1).optional(),
+        email: z.string(),
+        type: z.number().int(),
+        status: z.string().optional(),
+      }),
+    )
+    .default([]),
+});
+export type ZoomUserList = z.infer<typeof ZoomUserList>;
+
+/** POST /users answer. */
+export const ZoomCreatedUser = z.object({
+  id: z.string().min(1),
+  email: z.string(),
+  type: z.number().int(),
+});
+
+/** GET /users/{id}/settings, the part we read. */
+export const ZoomUserSettings = z.object({
+  recording: z.object({ cloud_recording: z.boolean().optional() }).partial().optional(),
+});
+
+/** GET /users/summary. */
+export const ZoomUsersSummary = z.object({
+  licensed_users_count: z.number().int().nonnegative(),
+  basic_users_count: z.number().int().nonnegative(),
+  pending_users_count: z.number().int().nonnegative().default(0),
+  total_users_count: z.number().int().nonnegative(),
+});
+export type ZoomUsersSummary = z.infer<typeof ZoomUsersSummary>;
+
+/** GET /accounts/me/plans/usage: storage figures are strings such as "2 GB". */
 export const ZoomPlanUsage = z.object({
+  plan_base: z.array(z.object({ hosts: z.number().int().nonnegative().optional() })).optional(),
   plan_recording: z
-    .object({ plan_storage: z.string().optional(), plan_storage_usage: z.string().optional() })
+    .object({
+      free_storage: z.string().optional(),
+      free_storage_usage: z.string().optional(),
+      plan_storage: z.string().optional(),
+      plan_storage_usage: z.string().optional(),
+    })
     .optional(),
+});
+export type ZoomPlanUsage = z.infer<typeof ZoomPlanUsage>;
+
+/** A meeting as created or read; start_url and password are host secrets and never leave the service. */
+export const ZoomMeeting = z.object({
+  id: ZoomId,
+  uuid: z.string().min(1).optional(),
+  host_id: z.string().optional(),
+  topic: z.string().optional(),
+  agenda: z.string().optional(),
+  join_url: z.string().optional(),
+  status: z.string().optional(),
+});
+export type ZoomMeeting = z.infer<typeof ZoomMeeting>;
+
+/** GET /users/{id}/meetings page. */
+export const ZoomMeetingList = z.object({
+  next_page_token: z.string().optional(),
+  meetings: z.array(ZoomMeeting).default([]),
+});
+
+/** GET /past_meetings/{uuid}. */
+export const ZoomPastMeeting = z.object({
+  id: ZoomId,
+  uuid: z.string().min(1),
+  start_time: z.string(),
+  end_time: z.string().optional(),
+  duration: z.number().int().optional(),
+  participants_count: z.number().int().optional(),
+});
+export type ZoomPastMeeting = z.infer<typeof ZoomPastMeeting>;
+
+/** GET /past_meetings/{uuid}/participants page. */
+export const ZoomParticipantList = z.object({
+  next_page_token: z.string().optional(),
+  participants: z
+    .array(
+      z.object({
+        name: z.string().default(""),
+        user_email: z.string().optional(),
+        registrant_id: z.string().optional(),
+        join_time: z.string().optional(),
+        leave_time: z.string().optional(),
+        duration: z.number().int().nonnegative().default(0),
+      }),
+    )
+    .default([]),
+});
+export type ZoomParticipant = z.infer<typeof ZoomParticipantList>["participants"][number];
+
+/** GET /past_meetings/{meetingId}/instances. */
+export const ZoomInstanceList = z.object({
+  meetings: z.array(z.object({ uuid: z.string().min(1), start_time: z.string().optional() })).default([]),
 });

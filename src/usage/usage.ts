@@ -1,0 +1,127 @@
+// Seats and cloud storage of a tenant's Zoom account. Zoom's usage calls are heavily rate-limited
+// (plan usage is a Heavy call), so answers come from the latest snapshot in D1 unless it is old or a
+// refresh is asked for; every refresh adds a snapshot, and the series is kept for charts.
+import { desc, eq } from "drizzle-orm";
+import type { Db } from "../db/client.ts";
+import { usageSnapshots } from "../db/schema.ts";
+import { log } from "../http/log.ts";
+import type { ZoomClient } from "../zoom/client.ts";
+import { ZoomApiError, ZoomRateLimited } from "../zoom/errors.ts";
+import { planUsage, usersSummary } from "../zoom/users.ts";
+import { type ArchiveTotals, archiveTotals } from "./archive-totals.ts";
+import { parseStorageBytes } from "./storage.ts";
+
+/** How long a snapshot answers before it is read again from Zoom. */
+export const USAGE_MAX_AGE_MS = 15 * 60_000;
+
+export type UsageSnapshot = typeof usageSnapshots.$inferSelect;
+
+export interface UsageView {
+  zoomAccountId: string;
+  seats: { licensed: number; basic: number; pending: number; total: number; purchased: number | null };
+  cloudStorage: { usedBytes: number | null; planBytes: number | null; freeBytes: number | null };
+  archive: ArchiveTotals;
+  cachedAt: string;
+  ageSeconds: number;
+  /** Set when a refresh failed and an older snapshot answers instead. */
+  stale?: { reason: string; retryAfterSeconds?: number };
+}
+
+export async function latestUsage(db: Db, tenantId: string): Promise<UsageSnapshot | undefined> {
+  return db
+    .select()
+    .from(usageSnapshots)
+    .where(eq(usageSnapshots.tenantId, tenantId))
+    .orderBy(desc(usageSnapshots.takenAt), desc(usageSnapshots.id))
+    .limit(1)
+    .get();
+}
+
+/** Reads seats and plan usage from Zoom and stores them as a new snapshot. */
+export async function takeUsageSnapshot(db: Db, client: ZoomClient, tenantId: string, now: number) {
+  const summary = await usersSummary(client);
+  let plan: Awaited<ReturnType<typeof planUsage>> | undefined;
+  try {
+    plan = await planUsage(client);
+  } catch (err) {
+    // Seats are still worth showing when the plan call is refused (sub-account, missing scope).
+    if (!(err instanceof ZoomApiError)) throw err;
+    log("warn", "zoom plan usage refused; storage left unknown", { tenantId, err: err.message });
+  }
+  const rec = plan?.plan_recording;
+  const sum = (a: number | undefined, b: number | undefined) =>
+    a === undefined && b === undefined ? null : (a ?? 0) + (b ?? 0);
+  const purchased = plan?.plan_base?.reduce((n, p) => n + (p.hosts ?? 0), 0);
+  return db
+    .insert(usageSnapshots)
+    .values({
+      tenantId,
+      zoomAccountId: client.zoomAccountId,
+      takenAt: now,
+      seatsLicensed: summary.licensed_users_count,
+      seatsBasic: summary.basic_users_count,
+      seatsPending: summary.pending_users_count,
+      seatsTotal: summary.total_users_count,
+      seatsPurchased: plan?.plan_base?.length ? (purchased ?? null) : null,
+      storageUsedBytes: sum(
+        parseStorageBytes(rec?.plan_storage_usage),
+        parseStorageBytes(rec?.free_storage_usage),
+      ),
+      storagePlanBytes: sum(parseStorageBytes(rec?.plan_storage), parseStorageBytes(rec?.free_storage)),
+    })
+    .returning()
+    .get();
+}
+
+/** The usage answer: from the cache when fresh, else from Zoom (falling back to the cache on 429). */
+export async function usageFor(
+  db: Db,
+  client: ZoomClient,
+  tenantId: string,
+  opts: { refresh: boolean; now?: number },
+): Promise<UsageView> {
+  const now = opts.now ?? Date.now();
+  const cached = await latestUsage(db, tenantId);
+  const usable = cached && cached.zoomAccountId === client.zoomAccountId ? cached : undefined;
+  if (usable && !opts.refresh && now - usable.takenAt < USAGE_MAX_AGE_MS)
+    return view(db, usable, tenantId, now);
+  try {
+    return view(db, await takeUsageSnapshot(db, client, tenantId, now), tenantId, now);
+  } catch (err) {
+    if (usable && err instanceof ZoomRateLimited) {
+      return view(db, usable, tenantId, now, {
+        reason: "zoom_rate_limited",
+        retryAfterSeconds: err.retryAfterSeconds,
+      });
+    }
+    throw err;
+  }
+}
+
+async function view(
+  db: Db,
+  s: UsageSnapshot,
+  tenantId: string,
+  now: number,
+  stale?: UsageView["stale"],
+): Promise<UsageView> {
+  const free =
+    s.storagePlanBytes === null || s.storageUsedBytes === null
+      ? null
+      : Math.max(0, s.storagePlanBytes - s.storageUsedBytes);
+  return {
+    zoomAccountId: s.zoomAccountId,
+    seats: {
+      licensed: s.seatsLicensed,
+      basic: s.seatsBasic,
+      pending: s.seatsPending,
+      total: s.seatsTotal,
+      purchased: s.seatsPurchased,
+    },
+    cloudStorage: { usedBytes: s.storageUsedBytes, planBytes: s.storagePlanBytes, freeBytes: free },
+    archive: await archiveTotals(db, tenantId),
+    cachedAt: new Date(s.takenAt).toISOString(),
+    ageSeconds: Math.max(0, Math.floor((now - s.takenAt) / 1000)),
+    ...(stale ? { stale } : {}),
+  };
+}

@@ -1,0 +1,123 @@
+// Typed calls for Zoom meetings and their past instances.
+import { encodeMeetingUuid, encodePathSegment as seg, type ZoomClient } from "./client.ts";
+import {
+  ZoomInstanceList,
+  ZoomMeeting,
+  ZoomMeetingList,
+  ZoomParticipantList,
+  ZoomPastMeeting,
+} from "./schemas.ts";
+
+/** Zoom's recurrence object (type 1 daily, 2 weekly, 3 monthly). */
+export interface ZoomRecurrence {
+  type: 1 | 2 | 3;
+  repeat_interval: number;
+  weekly_days?: string;
+  monthly_day?: number;
+  end_times?: number;
+  end_date_time?: string;
+}
+
+export interface ZoomMeetingBody {
+  topic: string;
+  type: 2 | 8;
+  start_time: string;
+  duration: number;
+  timezone?: string;
+  agenda?: string;
+  recurrence?: ZoomRecurrence;
+  settings: {
+    auto_recording: "cloud" | "local" | "none";
+    waiting_room: boolean;
+    join_before_host: boolean;
+    approval_type: 0 | 2;
+    registration_type?: 1;
+  };
+}
+
+/** Creates a meeting hosted by the user. Not idempotent at Zoom: callers guard it with a claim. */
+export function createMeeting(client: ZoomClient, hostZoomUserId: string, body: ZoomMeetingBody) {
+  return client.call({
+    operation: "meetings.create",
+    method: "POST",
+    path: `/users/${seg(hostZoomUserId)}/meetings`,
+    body,
+    schema: ZoomMeeting,
+  });
+}
+
+export function updateMeeting(client: ZoomClient, meetingId: string, body: Partial<ZoomMeetingBody>) {
+  return client.call({
+    operation: "meetings.update",
+    method: "PATCH",
+    path: `/meetings/${seg(meetingId)}`,
+    body,
+  });
+}
+
+export function getMeeting(client: ZoomClient, meetingId: string) {
+  return client.call({
+    operation: "meetings.get",
+    method: "GET",
+    path: `/meetings/${seg(meetingId)}`,
+    schema: ZoomMeeting,
+  });
+}
+
+export function deleteMeeting(client: ZoomClient, meetingId: string) {
+  return client.call({ operation: "meetings.delete", method: "DELETE", path: `/meetings/${seg(meetingId)}` });
+}
+
+export function endMeeting(client: ZoomClient, meetingId: string) {
+  return client.call({
+    operation: "meetings.status",
+    method: "PUT",
+    path: `/meetings/${seg(meetingId)}/status`,
+    body: { action: "end" },
+  });
+}
+
+/** Every scheduled meeting of a host, across all pages. */
+export function listMeetings(client: ZoomClient, hostZoomUserId: string) {
+  return client.pages(
+    {
+      operation: "meetings.list",
+      method: "GET",
+      path: `/users/${seg(hostZoomUserId)}/meetings`,
+      query: { type: "scheduled", page_size: 300 },
+      schema: ZoomMeetingList,
+    },
+    "meetings",
+  );
+}
+
+export function pastMeeting(client: ZoomClient, uuid: string) {
+  return client.call({
+    operation: "past_meetings.get",
+    method: "GET",
+    path: `/past_meetings/${encodeMeetingUuid(uuid)}`,
+    schema: ZoomPastMeeting,
+  });
+}
+
+export function pastParticipants(client: ZoomClient, uuid: string) {
+  return client.pages(
+    {
+      operation: "past_meetings.participants",
+      method: "GET",
+      path: `/past_meetings/${encodeMeetingUuid(uuid)}/participants`,
+      query: { page_size: 300 },
+      schema: ZoomParticipantList,
+    },
+    "participants",
+  );
+}
+
+export function pastInstances(client: ZoomClient, meetingId: string) {
+  return client.call({
+    operation: "past_meetings.instances",
+    method: "GET",
+    path: `/past_meetings/${seg(meetingId)}/instances`,
+    schema: ZoomInstanceList,
+  });
+}

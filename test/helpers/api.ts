@@ -1,0 +1,62 @@
+// Small conveniences for the /v1 feature tests: JSON calls as a role, and clean D1 tables.
+import { env } from "cloudflare:workers";
+import { call } from "./app.ts";
+import { bearer } from "./jwt.ts";
+
+export interface As {
+  tenant?: string;
+  role?: "admin" | "teacher" | "student";
+  sub?: string;
+}
+
+/** Calls the Worker with a JSON body (when given) as the given caller; answers status and body. */
+export async function api<T = Record<string, unknown>>(
+  method: string,
+  path: string,
+  body?: unknown,
+  as: As = {},
+): Promise<{ status: number; body: T; headers: Headers }> {
+  const headers: Record<string, string> = {
+    ...(await bearer({
+      tenant: as.tenant ?? "tenant-a",
+      role: as.role ?? "admin",
+      sub: as.sub ?? "admin-1",
+    })),
+  };
+  if (body !== undefined) headers["content-type"] = "application/json";
+  const res = await call(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : {}) as T, headers: res.headers };
+}
+
+export const FEATURE_TABLES = [
+  "zoom_credentials",
+  "oauth_states",
+  "audit_log",
+  "tenants",
+  "webhook_deliveries",
+  "teachers",
+  "classes",
+  "class_sessions",
+  "session_attendance",
+  "usage_snapshots",
+];
+
+export async function clearTables(tables = FEATURE_TABLES): Promise<void> {
+  await env.DB.batch(tables.map((t) => env.DB.prepare(`DELETE FROM ${t}`)));
+}
+
+export async function rows<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]> {
+  return (
+    await env.DB.prepare(sql)
+      .bind(...params)
+      .all<T>()
+  ).results;
+}
+
+export const count = async (table: string) =>
+  (await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<number>("n")) ?? 0;
