@@ -381,6 +381,10 @@ describe("webhooks and attendance", () => {
   it("meeting.started/ended set live then ended and store attendance matched to Wise users", async () => {
     const created = await put("c-40", request());
     const id = created.body.zoomMeetingId;
+    const links = await api("POST", "/v1/classes/c-40/join-links", {
+      students: [{ id: "stu-sam", name: "Sam Student", email: "sam@students.example" }],
+    });
+    expect(links.status).toBe(200);
     await emulator(`/meetings/${id}/simulate`, {
       participants: [
         { name: "Sam Student", email: "sam@students.example" },
@@ -405,8 +409,9 @@ describe("webhooks and attendance", () => {
     expect(session?.durationMinutes).toBe(40);
     expect(session?.participants).toHaveLength(3);
     expect(session?.participants.find((p) => p.email === "t2@school-a.example")?.wiseUserId).toBe("t-2");
+    // A student on the class's roster is matched by email (or by Zoom registrant id).
     expect(session?.participants.find((p) => p.email === "sam@students.example")).toMatchObject({
-      wiseUserId: null,
+      wiseUserId: "stu-sam",
       name: "Sam Student",
     });
     expect(session?.participants[0]?.durationSeconds).toBeGreaterThan(0);

@@ -1,5 +1,6 @@
 // GET /v1/zoom/usage against the emulator: seats, storage parsed to bytes, the D1 cache with its
 // age, forced refresh, and falling back to the cache when Zoom rate-limits.
+import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { api, clearTables, count, rows } from "./helpers/api.ts";
 import { addFault, linkZoom, resetEmulator, stats } from "./helpers/zoom.ts";
@@ -44,6 +45,31 @@ describe("usage", () => {
     expect(second.body.cachedAt).toBe(first.body.cachedAt);
     expect(await calls()).toEqual({ summary: 1, plan: 1 });
     expect(await count("usage_snapshots")).toBe(1);
+  });
+
+  it("counts what is archived and verified in R2, for this tenant only", async () => {
+    const file = (id: string, tenant: string, recording: string, status: string, size: number) =>
+      env.DB.prepare(
+        `INSERT INTO recording_files (id, tenant_id, recording_id, file_type, file_extension, download_url, status,
+           size_bytes, bytes_archived, r2_key) VALUES (?, ?, ?, 'MP4', 'MP4', 'https://zoom.us/rec/x', ?, ?, ?, ?)`,
+      ).bind(
+        id,
+        tenant,
+        recording,
+        status,
+        size,
+        size,
+        `tenants/${tenant}/recordings/${recording}/${id}.mp4`,
+      );
+    await env.DB.batch([
+      file("f1", "tenant-a", "r1", "archived", 1000),
+      file("f2", "tenant-a", "r1", "archived", 24),
+      file("f3", "tenant-a", "r2", "archived", 1),
+      file("f4", "tenant-a", "r3", "failed", 5000),
+      file("f5", "tenant-b", "r9", "archived", 7000),
+    ]);
+    const res = await usage();
+    expect(res.body.archive).toEqual({ recordings: 2, files: 3, bytes: 1025 });
   });
 
   it("shows the cache's age, reads Zoom again when it is old or when asked, and keeps every snapshot", async () => {
