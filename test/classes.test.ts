@@ -506,3 +506,19 @@ describe("the whole admin flow", () => {
     expect(await meetingWrites()).toEqual({ create: 0, update: 0 });
   });
 });
+
+describe("class list", () => {
+  it("lists the tenant's classes for admins and only their own for a teacher", async () => {
+    await put("c-l1", request());
+    await put("c-l2", request({ teacherId: "t-2" }));
+    const all = await api<{ classes: { classId: string; zoomMeetingId: string }[] }>("GET", "/v1/classes");
+    expect(all.status).toBe(200);
+    expect(all.body.classes.map((c) => c.classId).sort()).toEqual(["c-l1", "c-l2"]);
+    expect(JSON.stringify(all.body)).not.toMatch(/join_url|joinUrl|start_url|password/);
+    const mine = await api<{ classes: { classId: string }[] }>("GET", "/v1/classes", undefined, teacherT1);
+    expect(mine.body.classes.map((c) => c.classId)).toEqual(["c-l1"]);
+    const other = await api<{ classes: unknown[] }>("GET", "/v1/classes", undefined, { tenant: "tenant-b" });
+    expect(other.body.classes).toEqual([]);
+    expect((await api("GET", "/v1/classes", undefined, { role: "student" })).status).toBe(403);
+  });
+});

@@ -11,6 +11,7 @@ interface Usage {
   seats: Record<string, number | null>;
   cloudStorage: { usedBytes: number | null; planBytes: number | null; freeBytes: number | null };
   archive: Record<string, number>;
+  history: { at: string; usedBytes: number | null }[];
   cachedAt: string;
   ageSeconds: number;
   stale?: { reason: string };
@@ -45,6 +46,7 @@ describe("usage", () => {
     expect(second.body.cachedAt).toBe(first.body.cachedAt);
     expect(await calls()).toEqual({ summary: 1, plan: 1 });
     expect(await count("usage_snapshots")).toBe(1);
+    expect(second.body.history).toEqual([{ at: first.body.cachedAt, usedBytes: Math.round(1.2 * GB) }]);
   });
 
   it("counts what is archived and verified in R2, for this tenant only", async () => {

@@ -2,7 +2,7 @@
 // Creation is guarded by a claim in D1 (a conditional insert) because Zoom's create is not
 // idempotent: whoever holds the claim creates, and a retry after a lost answer first looks for the
 // meeting carrying the claim's marker before creating again.
-import { and, eq, inArray, isNull } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull } from "drizzle-orm";
 import type { Principal } from "../auth/jwt.ts";
 import type { Db } from "../db/client.ts";
 import { classes } from "../db/schema.ts";
@@ -40,6 +40,18 @@ export function classMeetingView(row: ClassRow) {
     autoRecording: row.autoRecording,
     status: row.status,
   };
+}
+
+/** The tenant's classes, newest start first; a teacher sees only their own. */
+export async function listClasses(db: Db, principal: Principal, limit: number): Promise<ClassRow[]> {
+  const mine = principal.role === "teacher" ? eq(classes.teacherId, principal.userId) : undefined;
+  return db
+    .select()
+    .from(classes)
+    .where(and(eq(classes.tenantId, principal.tenantId), mine))
+    .orderBy(desc(classes.startTime))
+    .limit(limit)
+    .all();
 }
 
 export async function getClass(db: Db, tenantId: string, classId: string) {

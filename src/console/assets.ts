@@ -149,21 +149,21 @@ export const consoleJs = String.raw`
     let u;
     try { u = await api("GET", "/v1/zoom/usage"); }
     catch (err) { facts("usage", [["Usage", problemText(err)]]); return; }
-    const seats = u.seats || {}; const st = u.storage || u.cloudStorage || {};
+    const seats = u.seats || {}; const st = u.cloudStorage || {};
     facts("usage", [
       ["Licensed seats", (seats.licensed ?? "?") + " of " + (seats.purchased ?? seats.total ?? "?")],
       ["Basic / pending users", (seats.basic ?? "?") + " / " + (seats.pending ?? "?")],
-      ["Cloud storage", bytes(st.usedBytes ?? st.used) + " used of " + bytes(st.planBytes ?? st.plan)],
-      ["Archived to R2", bytes((u.archive && (u.archive.bytes ?? u.archive.archivedBytes)) || 0)],
+      ["Cloud storage", bytes(st.usedBytes) + " used of " + bytes(st.planBytes)],
+      ["Archived to R2", bytes((u.archive && u.archive.bytes) || 0) + " in " + ((u.archive && u.archive.files) || 0) + " files"],
       ["Figures from", u.cachedAt ? when(u.cachedAt) : "just now"],
     ]);
-    drawChart(u.history || u.storageHistory || []);
+    drawChart(u.history || []);
   }
 
   function drawChart(points) {
     const svg = $("storage-chart"); svg.replaceChildren(svg.querySelector("title") || "");
     const ns = "http://www.w3.org/2000/svg";
-    const values = points.map((p) => Number(p.usedBytes ?? p.used ?? 0));
+    const values = points.map((p) => Number(p.usedBytes ?? 0));
     if (values.length < 2) {
       const t = document.createElementNS(ns, "text"); t.setAttribute("x", "4"); t.setAttribute("y", "40");
       t.textContent = "Not enough history yet"; svg.append(t); return;

@@ -9,6 +9,7 @@ import {
   classMeetingView,
   deleteClassMeeting,
   endClassMeeting,
+  listClasses,
   putClassMeeting,
   requireClass,
 } from "../classes/meetings.ts";
@@ -124,6 +125,22 @@ classesRouter.openapi(
       },
     );
     return created ? c.json(view(row), 201) : c.json(view(row), 200);
+  },
+);
+
+classesRouter.openapi(
+  createRoute({
+    ...common,
+    middleware: [requireRole("admin", "teacher")] as const,
+    method: "get",
+    path: "/v1/classes",
+    summary: "The tenant's classes (a teacher sees their own), newest first",
+    request: { query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }) },
+    responses: { 200: json(z.object({ classes: z.array(ClassMeeting) }), "The classes") },
+  }),
+  async (c) => {
+    const rows = await listClasses(database(c.env.DB), c.get("principal"), c.req.valid("query").limit);
+    return c.json({ classes: rows.map(view) }, 200);
   },
 );
 

@@ -23,6 +23,9 @@ const Usage = z
       freeBytes: z.number().nullable(),
     }),
     archive: z.object({ recordings: z.number(), files: z.number(), bytes: z.number() }),
+    history: z
+      .array(z.object({ at: z.string(), usedBytes: z.number().nullable() }))
+      .openapi({ description: "Cloud storage used at each recent snapshot, oldest first" }),
     cachedAt: z.string(),
     ageSeconds: z.number(),
     stale: z.object({ reason: z.string(), retryAfterSeconds: z.number().optional() }).optional(),

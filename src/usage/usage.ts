@@ -1,7 +1,7 @@
 // Seats and cloud storage of a tenant's Zoom account. Zoom's usage calls are heavily rate-limited
 // (plan usage is a Heavy call), so answers come from the latest snapshot in D1 unless it is old or a
 // refresh is asked for; every refresh adds a snapshot, and the series is kept for charts.
-import { desc, eq } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { usageSnapshots } from "../db/schema.ts";
 import { log } from "../http/log.ts";
@@ -21,10 +21,25 @@ export interface UsageView {
   seats: { licensed: number; basic: number; pending: number; total: number; purchased: number | null };
   cloudStorage: { usedBytes: number | null; planBytes: number | null; freeBytes: number | null };
   archive: ArchiveTotals;
+  /** Cloud storage used at each of the latest snapshots, oldest first (for a chart). */
+  history: { at: string; usedBytes: number | null }[];
   cachedAt: string;
   ageSeconds: number;
   /** Set when a refresh failed and an older snapshot answers instead. */
   stale?: { reason: string; retryAfterSeconds?: number };
+}
+
+const HISTORY_POINTS = 60;
+
+async function storageHistory(db: Db, tenantId: string, zoomAccountId: string) {
+  const rows = await db
+    .select({ at: usageSnapshots.takenAt, usedBytes: usageSnapshots.storageUsedBytes })
+    .from(usageSnapshots)
+    .where(and(eq(usageSnapshots.tenantId, tenantId), eq(usageSnapshots.zoomAccountId, zoomAccountId)))
+    .orderBy(desc(usageSnapshots.takenAt), desc(usageSnapshots.id))
+    .limit(HISTORY_POINTS)
+    .all();
+  return rows.reverse().map((r) => ({ at: new Date(r.at).toISOString(), usedBytes: r.usedBytes }));
 }
 
 export async function latestUsage(db: Db, tenantId: string): Promise<UsageSnapshot | undefined> {
@@ -120,6 +135,7 @@ async function view(
     },
     cloudStorage: { usedBytes: s.storageUsedBytes, planBytes: s.storagePlanBytes, freeBytes: free },
     archive: await archiveTotals(db, tenantId),
+    history: await storageHistory(db, tenantId, s.zoomAccountId),
     cachedAt: new Date(s.takenAt).toISOString(),
     ageSeconds: Math.max(0, Math.floor((now - s.takenAt) / 1000)),
     ...(stale ? { stale } : {}),
