@@ -1,9 +1,9 @@
 // The whole story in a real browser: the console links Zoom through the emulator's consent page,
 // tests the connection and unlinks; bad tokens get a readable sign-in hint.
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { useBrowser } from "./browser.ts";
+import { app, cleanStart } from "./stack.ts";
 
-const app = inject("appUrl");
 const browser = useBrowser();
 
 async function signInWithDemo() {
@@ -25,6 +25,7 @@ describe("admin console", () => {
   });
 
   it("links Zoom through the consent page, tests the connection and unlinks", async () => {
+    await cleanStart();
     const page = await signInWithDemo();
     await page.getByRole("button", { name: "Link Zoom" }).click();
     // Zoom's (the emulator's) consent page: a plain form.
@@ -38,5 +39,20 @@ describe("admin console", () => {
     await page.getByRole("button", { name: "Unlink" }).click();
     await page.getByText("Zoom is unlinked.").waitFor();
     await expect.poll(() => page.getByTestId("link-status").textContent()).toBe("unlinked");
+  });
+});
+
+describe("readable failures", () => {
+  it("shows an API error as a message a person can act on", async () => {
+    const page = await signInWithDemo();
+    await page.locator('#class-form [name="classId"]').fill("bad-class");
+    await page.locator('#class-form [name="teacherId"]').fill("nobody-here");
+    await page.locator('#class-form [name="topic"]').fill("Nothing");
+    await page.locator('#class-form [name="startTime"]').fill("2030-01-01T10:00");
+    await page.getByRole("button", { name: "Schedule class" }).click();
+    const alert = page.getByRole("alert");
+    await alert.waitFor();
+    // A problem's title and detail, not a status code or a stack trace.
+    expect(await alert.textContent()).toMatch(/^[A-Z][^{}<>]+\(\w+\)$/);
   });
 });

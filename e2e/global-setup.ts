@@ -8,7 +8,8 @@ import { startLocalStack } from "../scripts/local-stack.ts";
 
 export default async function setup(project: TestProject) {
   const state = mkdtempSync(join(tmpdir(), "wze-e2e-"));
-  const stack = await startLocalStack({ persistTo: state });
+  // One delivery per archive message, so a failing download shows as failed within the test.
+  const stack = await startLocalStack({ persistTo: state, vars: { ARCHIVE_MAX_ATTEMPTS: "1" } });
   project.provide("appUrl", stack.appUrl);
   project.provide("zoomUrl", stack.zoomUrl);
   return async () => {

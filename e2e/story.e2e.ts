@@ -2,17 +2,11 @@
 // schedule a class, start it as the teacher, join as a student, record it, watch the archive
 // (with seeking answered by 206), unlink. Each step is what a person does in the console.
 import type { Page } from "playwright-core";
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { useBrowser } from "./browser.ts";
+import { app, cleanStart, demoToken, zoom } from "./stack.ts";
 
-const app = inject("appUrl");
-const zoom = inject("zoomUrl");
 const browser = useBrowser();
-
-async function demoToken(): Promise<string> {
-  const res = await fetch(`${app}/console/demo-token`, { method: "POST" });
-  return ((await res.json()) as { token: string }).token;
-}
 
 async function api<T>(token: string, method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${app}${path}`, {
@@ -25,13 +19,14 @@ async function api<T>(token: string, method: string, path: string, body?: unknow
 }
 
 async function fill(page: Page, form: string, values: Record<string, string>) {
-  for (const [name, value] of Object.entries(values)) await page.locator(`${form} [name="${name}"]`).fill(value);
+  for (const [name, value] of Object.entries(values))
+    await page.locator(`${form} [name="${name}"]`).fill(value);
 }
 
 describe("the whole story", () => {
   it("links, schedules, starts, joins, records, archives, plays with seeking, and unlinks", async () => {
+    await cleanStart();
     const token = await demoToken();
-    await fetch(`${zoom}/__emulator/reset`, { method: "POST" });
     // Teachers created by this institute host through start links without a Zoom login.
     await api(token, "PATCH", "/v1/tenant", { userCreateAction: "custCreate" });
 
@@ -58,7 +53,12 @@ describe("the whole story", () => {
     // 3. A class with registration.
     const start = new Date(Date.now() + 5 * 60_000);
     const local = new Date(start.getTime() - start.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
-    await fill(page, "#class-form", { classId: "algebra-1", teacherId: "t-ada", topic: "Algebra", startTime: local });
+    await fill(page, "#class-form", {
+      classId: "algebra-1",
+      teacherId: "t-ada",
+      topic: "Algebra",
+      startTime: local,
+    });
     await page.getByRole("button", { name: "Schedule class" }).click();
     const card = page.locator('li[data-class="algebra-1"]');
     await card.waitFor();
@@ -91,13 +91,18 @@ describe("the whole story", () => {
       body: JSON.stringify({
         participants: [{ name: "Ana Student", email: "ana@students.example" }],
         durationMinutes: 30,
-        recording: { files: [{ fileType: "MP4", sample: true }, { fileType: "CHAT", sizeBytes: 2048 }] },
+        recording: {
+          files: [
+            { fileType: "MP4", sample: true },
+            { fileType: "CHAT", sizeBytes: 2048 },
+          ],
+        },
       }),
     });
     expect(sim.status).toBe(200);
 
     // 7. The console shows it archived, and the player plays and seeks.
-    const play = page.locator("button[data-play]");
+    const play = page.locator("tr", { hasText: "Algebra" }).locator("button[data-play]");
     await play.waitFor({ timeout: 60_000 });
     const ranges: number[] = [];
     page.on("response", (r) => {
@@ -119,6 +124,8 @@ describe("the whole story", () => {
     );
     expect(await video.evaluate((v: HTMLVideoElement) => v.currentTime)).toBeGreaterThan(0.5);
     expect(ranges).toContain(206);
+    // `SCREENSHOT=docs/console.png npm run test:e2e` refreshes the README's picture of the console.
+    if (process.env.SCREENSHOT) await page.screenshot({ path: process.env.SCREENSHOT, fullPage: true });
 
     // 8. Unlink.
     page.once("dialog", (d) => d.accept());

@@ -21,6 +21,8 @@ export interface LocalStackOptions {
   persistTo?: string;
   /** Print the Workers' logs (npm start does; tests keep them in a buffer). */
   echo?: boolean;
+  /** Vars that override the local defaults (tests use short retry budgets, for instance). */
+  vars?: Record<string, string>;
 }
 
 export interface LocalStack {
@@ -121,7 +123,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     "9229",
     "--test-scheduled",
     ...persist,
-    ...Object.entries(localVars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+    ...Object.entries({ ...localVars, ...opts.vars }).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
   ]);
 
   const stop = async () => {

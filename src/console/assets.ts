@@ -30,6 +30,7 @@ table{width:100%;border-collapse:collapse;font-size:.95rem}th,td{text-align:left
 progress{width:8rem}
 #error{background:#fde2e2;color:var(--danger);padding:.75rem 1rem;margin:1rem auto;max-width:60rem;border-radius:8px}
 #notice{background:#e3ebff;padding:.75rem 1rem;margin:1rem auto;max-width:60rem;border-radius:8px}
+#storage-chart{width:100%;height:6rem;display:block}#storage-chart text{font-size:9px;fill:var(--muted)}
 video{width:100%;max-height:60vh;background:#000;border-radius:8px}
 .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 @media (max-width:40rem){th:nth-child(2),td:nth-child(2){display:none}}
@@ -112,7 +113,8 @@ export const consoleJs = String.raw`
     $("whoami").textContent = "Signed in as " + me.userId + " (" + me.tenantId + ")";
     $("signin").hidden = true; $("app").hidden = false;
     await loadAll();
-    refreshTimer = setInterval(() => { loadRecordings().catch(() => {}); }, 5000);
+    // Recordings move through the archive, and classes go live and end, without anyone clicking.
+    refreshTimer = setInterval(() => { loadRecordings().catch(() => {}); refreshClassStatuses().catch(() => {}); }, 5000);
   }
 
   function facts(target, pairs) {
@@ -162,10 +164,11 @@ export const consoleJs = String.raw`
 
   function drawChart(points) {
     const svg = $("storage-chart"); svg.replaceChildren(svg.querySelector("title") || "");
+    svg.setAttribute("preserveAspectRatio", "none");
     const ns = "http://www.w3.org/2000/svg";
     const values = points.map((p) => Number(p.usedBytes ?? 0));
     if (values.length < 2) {
-      const t = document.createElementNS(ns, "text"); t.setAttribute("x", "4"); t.setAttribute("y", "40");
+      const t = document.createElementNS(ns, "text"); t.setAttribute("x", "4"); t.setAttribute("y", "44");
       t.textContent = "Not enough history yet"; svg.append(t); return;
     }
     const max = Math.max(...values, 1);
@@ -202,6 +205,18 @@ export const consoleJs = String.raw`
       for (const c of (Array.isArray(data) ? data : data.classes || [])) classes.set(c.classId, c);
     } catch (err) { if (!(err instanceof ApiProblem && (err.status === 404 || err.status === 405))) throw err; }
     renderClasses();
+  }
+
+  // Updates status badges in place, so a roster being typed or links on screen are not wiped.
+  async function refreshClassStatuses() {
+    const data = await api("GET", "/v1/classes");
+    for (const c of data.classes || []) {
+      const known = classes.has(c.classId);
+      classes.set(c.classId, c);
+      const badge = document.querySelector('li[data-class="' + CSS.escape(c.classId) + '"] .badge');
+      if (!known || !badge) { renderClasses(); return; }
+      badge.textContent = c.status; badge.className = "badge " + c.status;
+    }
   }
 
   function renderClasses() {
