@@ -21,7 +21,7 @@ function linkKeys(): LinkKey[] {
 }
 
 /** One live class with registration, every student already registered (no Zoom call on click). */
-async function seed(stack: Stack): Promise<string[]> {
+export async function seed(stack: Stack): Promise<string[]> {
   const db = await stack.mf.getD1Database("DB");
   const now = Date.now();
   await db
@@ -62,7 +62,7 @@ async function seed(stack: Stack): Promise<string[]> {
   return tokens;
 }
 
-interface Round {
+export interface Round {
   rps: number;
   p50: number;
   p99: number;
@@ -70,7 +70,7 @@ interface Round {
 }
 
 /** Closed loop: CONCURRENCY clients, each sending its next request when the previous one answered. */
-async function measure(stack: Stack, pathFor: (i: number) => string, ms: number): Promise<Round> {
+export async function measure(stack: Stack, pathFor: (i: number) => string, ms: number): Promise<Round> {
   const times: number[] = [];
   let errors = 0;
   let next = 0;

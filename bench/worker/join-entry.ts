@@ -4,6 +4,7 @@ import { createApp } from "../../src/app.ts";
 import type { Env } from "../../src/env.ts";
 import worker from "../../src/index.ts";
 
+export { ClassRoster } from "../../src/links/roster-object.ts";
 export { ZoomAccount } from "../../src/zoom/account-object.ts";
 
 const app = createApp();
