@@ -60,7 +60,10 @@ export async function run(): Promise<string[]> {
       "verify + d1 raw": (i) => `/__p/verify-d1/${tok(i)}`,
       "verify + do rpc": (i) => `/__p/verify-do/${tok(i)}`,
       "limiter+verify+do rpc": (i) => `/__p/rl-verify-do/${tok(i)}`,
+      "limiter || verify+do rpc": (i) => `/__p/rl-parallel-verify-do/${tok(i)}`,
       "resolveJoin (no app)": (i) => `/__p/resolve/${tok(i)}`,
+      "app redirect": () => "/__p/app-redirect",
+      "/j via app, no limiter": (i) => `/__p/j-no-limiter/${tok(i)}`,
       "/j via app": (i) => `/j/${tok(i)}`,
     };
     for (const f of Object.values(routes)) await measure(stack, f, 500);

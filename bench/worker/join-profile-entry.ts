@@ -1,6 +1,7 @@
 // Profiling build: the product Worker plus routes that each do one piece of a join click, so the
 // cost of each piece can be measured against a constant redirect in the same run.
 import { DurableObject } from "cloudflare:workers";
+import { createApp } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
 import { database } from "../../src/db/client.ts";
 import type { Env } from "../../src/env.ts";
@@ -22,6 +23,8 @@ export class ProfilePing extends DurableObject<Env> {
 }
 
 const BASELINE = "https://zoom.us/j/12345678901";
+const app = createApp();
+app.get("/__p/app-redirect", () => new Response(null, { status: 302, headers: { location: BASELINE } }));
 const redirect = () => new Response(null, { status: 302, headers: { location: BASELINE } });
 
 type PEnv = Env & { PROFILE_PING: DurableObjectNamespace<ProfilePing> };
@@ -33,6 +36,11 @@ export default {
     const [, p, what, token = ""] = path.split("/");
     if (p !== "__p") return worker.fetch(request, env, ctx);
     const config = loadConfig(env);
+    if (what === "app-redirect") return app.fetch(request, env, ctx);
+    if (what === "j-no-limiter") {
+      const { JOIN_RATE_LIMITER: _, ...rest } = env;
+      return worker.fetch(new Request(new URL(`/j/${token}`, request.url), request), rest as Env, ctx);
+    }
     switch (what) {
       case "bare":
         return redirect();
@@ -76,6 +84,14 @@ export default {
         const v = await verifyLink(config.linkKeys, token, "join");
         if (!v.ok) throw new Error(v.reason);
         await env.PROFILE_PING.getByName(`${v.claims.tenant}:${v.claims.class}`).ping(v.claims.subject);
+        return redirect();
+      }
+      case "rl-parallel-verify-do": {
+        const limited = env.JOIN_RATE_LIMITER?.limit({ key: request.headers.get("cf-connecting-ip") ?? "x" });
+        const v = await verifyLink(config.linkKeys, token, "join");
+        if (!v.ok) throw new Error(v.reason);
+        await env.PROFILE_PING.getByName(`${v.claims.tenant}:${v.claims.class}`).ping(v.claims.subject);
+        await limited;
         return redirect();
       }
       case "verify-d1": {
