@@ -30,6 +30,8 @@ export interface StackOptions {
   queueConsumer?: boolean;
   /** Rate-limiting bindings of the product, as wrangler.toml declares them. */
   ratelimits?: Record<string, { namespace_id: string; simple: { limit: number; period: 10 | 60 } }>;
+  /** Durable Object classes of a benchmark-only entry, besides the product's own. */
+  durableObjects?: Record<string, { className: string; useSQLite: true }>;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -65,7 +67,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
           bindings,
           d1Databases: { DB: "bench-db" },
           r2Buckets: { RECORDINGS: "bench-recordings" },
-          durableObjects: { ZOOM_ACCOUNT: { className: "ZoomAccount", useSQLite: true } },
+          durableObjects: {
+            ZOOM_ACCOUNT: { className: "ZoomAccount", useSQLite: true },
+            CLASS_ROSTER: { className: "ClassRoster", useSQLite: true },
+            ...opts.durableObjects,
+          },
           queueProducers: { ARCHIVE_QUEUE: "wise-zoom-archive" },
           ...(opts.ratelimits ? { ratelimits: opts.ratelimits } : {}),
           ...(opts.queueConsumer

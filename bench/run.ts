@@ -18,7 +18,7 @@ if (want("refresh")) {
     await stack.close();
   }
 }
-for (const name of ["join", "archive"]) {
+for (const name of ["join", "join-profile", "archive"]) {
   if (!want(name) || !existsSync(`${here}${name}.ts`)) continue;
   const mod = (await import(`./${name}.ts`)) as { run?: () => Promise<string[]> };
   if (mod.run) out.push("", ...(await mod.run()));

@@ -1,11 +1,13 @@
 // The bindings and raw configuration the Worker receives from wrangler.toml, vars and secrets.
 // Raw strings are validated once by config.ts before anything uses them.
+import type { ClassRoster } from "./links/roster-object.ts";
 import type { ZoomAccount } from "./zoom/account-object.ts";
 
 export interface Env {
   DB: D1Database;
   RECORDINGS: R2Bucket;
   ZOOM_ACCOUNT: DurableObjectNamespace<ZoomAccount>;
+  CLASS_ROSTER: DurableObjectNamespace<ClassRoster>;
   ARCHIVE_QUEUE: Queue<unknown>;
   JOIN_RATE_LIMITER?: RateLimit;
 
@@ -43,7 +45,7 @@ declare global {
   namespace Cloudflare {
     interface GlobalProps {
       mainModule: typeof import("./index.ts");
-      durableNamespaces: "ZoomAccount";
+      durableNamespaces: "ZoomAccount" | "ClassRoster";
     }
     interface Env extends WorkerEnv {
       TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];

@@ -1,5 +1,5 @@
 // Entry point: wires the HTTP app, the nightly sweep, the archive queue consumer and the
-// ZoomAccount Durable Object. Logic lives in the modules it imports.
+// ZoomAccount and ClassRoster Durable Objects. Logic lives in the modules it imports.
 import { createApp } from "./app.ts";
 import { scheduleSweeps } from "./archive/sweep.ts";
 import type { Env } from "./env.ts";
@@ -7,6 +7,7 @@ import { log } from "./http/log.ts";
 import { runMaintenance } from "./maintenance.ts";
 import { consumeQueue } from "./queue.ts";
 
+export { ClassRoster } from "./links/roster-object.ts";
 export { ZoomAccount } from "./zoom/account-object.ts";
 
 const app = createApp();

@@ -6,11 +6,21 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { loadConfig } from "../src/config.ts";
 import worker from "../src/index.ts";
 import { handleRegistrationMessage } from "../src/links/registration.ts";
+import { rosterChanged } from "../src/links/roster-object.ts";
 import { type LinkClaims, signLink } from "../src/links/token.ts";
 import { BASE, call } from "./helpers/app.ts";
 import { callsBetween, createClass, type TestClass } from "./helpers/classes.ts";
 import { bearer } from "./helpers/jwt.ts";
-import { addFault, clearFaults, fetchAndSettle, resetEmulator, stats } from "./helpers/zoom.ts";
+import {
+  addFault,
+  clearFaults,
+  deliver,
+  emulator,
+  fetchAndSettle,
+  outbox,
+  resetEmulator,
+  stats,
+} from "./helpers/zoom.ts";
 
 const config = loadConfig(env);
 let ipCounter = 0;
@@ -260,6 +270,8 @@ describe("GET /j/{token}", () => {
     const links = await joinLinks(cls);
     for (const status of ["cancelled", "deleted"]) {
       await env.DB.prepare("UPDATE classes SET status = ?").bind(status).run();
+      // As every writer of a class does after its D1 write.
+      await rosterChanged(env, cls.tenant, cls.classId);
       const res = await click(links["stu-1"] ?? "");
       expect(res.status).toBe(410);
       expect(await res.text()).toContain("cancelled");
@@ -280,8 +292,11 @@ describe("GET /j/{token}", () => {
     expect(await poll.json()).toMatchObject({ state: "waiting" });
     expect(poll.headers.get("cache-control")).toBe("no-store");
 
-    // meeting.started marks the class live (another feature's webhook handler).
-    await env.DB.prepare("UPDATE classes SET status = 'live'").run();
+    // Zoom's meeting.started webhook marks the class live (the classes feature's handler).
+    await emulator(`/meetings/${cls.meetingId}/simulate`, { participants: [], durationMinutes: 30 });
+    const started = (await outbox()).find((d) => d.event === "meeting.started");
+    if (!started) throw new Error("the simulation sent no meeting.started");
+    expect((await deliver(started)).status).toBe(200);
     expect(await (await click(`${url}/status`)).json()).toEqual({ state: "open" });
     expect((await click(url)).status).toBe(302);
   });

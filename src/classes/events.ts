@@ -6,6 +6,7 @@ import { database } from "../db/client.ts";
 import { classes, teachers } from "../db/schema.ts";
 import type { Env } from "../env.ts";
 import { log } from "../http/log.ts";
+import { rosterChanged } from "../links/roster-object.ts";
 import { applyUserEvent } from "../teachers/teachers.ts";
 import { ZoomClient } from "../zoom/client.ts";
 import { credentialForAccount } from "../zoom/credentials.ts";
@@ -74,7 +75,9 @@ export const onMeetingStarted: EventHandler = async (env, _config, event) => {
     )
     .returning()
     .get();
-  if (row) await touchTeacher(env, tenantId, row.teacherId, Date.now());
+  if (!row) return;
+  await rosterChanged(env, tenantId, row.classId);
+  await touchTeacher(env, tenantId, row.teacherId, Date.now());
 };
 
 export const onMeetingEnded: EventHandler = async (env, config, event) => {
@@ -96,6 +99,7 @@ export const onMeetingEnded: EventHandler = async (env, config, event) => {
       .where(
         and(ofMeeting(tenantId, p.account_id, p.object.id), inArray(classes.status, ["live", "scheduled"])),
       );
+    await rosterChanged(env, tenantId, row.classId);
   }
   const endedAt = Date.parse(p.object.end_time ?? "");
   await touchTeacher(env, tenantId, row.teacherId, Number.isNaN(endedAt) ? Date.now() : endedAt);
@@ -108,7 +112,7 @@ export const onMeetingDeleted: EventHandler = async (env, _config, event) => {
   const p = parse(MeetingPayload, event);
   const tenantId = p && (await tenantOf(env, p.account_id));
   if (!p || !tenantId || p.object.occurrences?.length) return;
-  await database(env.DB)
+  const gone = await database(env.DB)
     .update(classes)
     .set({ status: "deleted", updatedAt: Date.now() })
     .where(
@@ -116,7 +120,9 @@ export const onMeetingDeleted: EventHandler = async (env, _config, event) => {
         ofMeeting(tenantId, p.account_id, p.object.id),
         inArray(classes.status, ["scheduled", "live", "ended"]),
       ),
-    );
+    )
+    .returning({ classId: classes.classId });
+  for (const { classId } of gone) await rosterChanged(env, tenantId, classId);
 };
 
 export const onUserEvent: EventHandler = async (env, _config, event) => {

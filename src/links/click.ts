@@ -1,17 +1,18 @@
 // What a click on a join (/j) or start (/s) link leads to. The join path costs one HMAC verify and
-// one indexed D1 read (class, the student's registrant row and revocations in one statement).
-import { and, eq, sql } from "drizzle-orm";
+// one RPC to the class's ClassRoster object, which answers from memory (see roster-object.ts).
+import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Config } from "../config.ts";
 import type { Db } from "../db/client.ts";
-import { classes, classRegistrants } from "../db/schema.ts";
+import { classes } from "../db/schema.ts";
 import type { Env } from "../env.ts";
 import { log } from "../http/log.ts";
 import { encodePathSegment } from "../zoom/client.ts";
 import { ZoomApiError, ZoomNeedsRelink, ZoomNotLinked } from "../zoom/errors.ts";
 import type { RetryBudget } from "../zoom/retry.ts";
 import { CLICK_BUDGET, registerStudent, zoomClientFor } from "./registration.ts";
-import { type LinkClaims, type LinkFailure, verifyLink } from "./token.ts";
+import { type JoinView, rosterOf } from "./roster-object.ts";
+import { type LinkFailure, verifyLink } from "./token.ts";
 
 /** Students may enter this long before the scheduled start (Zoom's waiting room takes over then). */
 export const OPENS_BEFORE_START_MS = 10 * 60_000;
@@ -25,51 +26,6 @@ export type JoinOutcome =
   | { kind: "not_found" }
   | { kind: "unavailable" };
 
-interface JoinRow {
-  status: "creating" | "scheduled" | "live" | "ended" | "deleted" | "cancelled";
-  topic: string;
-  startTime: number;
-  registration: boolean;
-  joinUrl: string | null;
-  zoomMeetingId: string | null;
-  studentName: string | null;
-  studentEmail: string | null;
-  registrantStatus: string | null;
-  registrantJoinUrl: string | null;
-  revokedAt: number | null;
-}
-
-/** The one read of a click: the class (scoped to the token's tenant), the student's row, revocations. */
-function readJoin(db: Db, claims: LinkClaims, classId: string): Promise<JoinRow | undefined> {
-  return db
-    .select({
-      status: classes.status,
-      topic: classes.topic,
-      startTime: classes.startTime,
-      registration: classes.registration,
-      joinUrl: classes.joinUrl,
-      zoomMeetingId: classes.zoomMeetingId,
-      studentName: classRegistrants.name,
-      studentEmail: classRegistrants.email,
-      registrantStatus: classRegistrants.status,
-      registrantJoinUrl: classRegistrants.joinUrl,
-      revokedAt: sql<number | null>`(SELECT max(lr.revoked_at) FROM link_revocations lr
-        WHERE lr.tenant_id = ${classes.tenantId} AND lr.class_id = ${classes.classId}
-        AND lr.student_id IN (${claims.subject}, '*'))`,
-    })
-    .from(classes)
-    .leftJoin(
-      classRegistrants,
-      and(
-        eq(classRegistrants.tenantId, classes.tenantId),
-        eq(classRegistrants.classId, classes.classId),
-        eq(classRegistrants.studentId, claims.subject),
-      ),
-    )
-    .where(and(eq(classes.tenantId, claims.tenant), eq(classes.classId, classId)))
-    .get();
-}
-
 /** The meeting's own join URL with the student's display name (Zoom's `uname`). */
 function meetingJoinUrl(joinUrl: string, name: string | null): string {
   if (!name) return joinUrl;
@@ -80,7 +36,7 @@ function meetingJoinUrl(joinUrl: string, name: string | null): string {
 
 /** Whether students may go in: the meeting started, or its start is less than ten minutes away. */
 // A class whose Zoom meeting is still being created has nowhere to send anyone yet.
-const isOpen = (row: Pick<JoinRow, "status" | "startTime">, now: number) =>
+const isOpen = (row: Pick<JoinView, "status" | "startTime">, now: number) =>
   row.status !== "creating" && (row.status !== "scheduled" || now >= row.startTime - OPENS_BEFORE_START_MS);
 
 /**
@@ -99,7 +55,7 @@ export async function resolveJoin(
   if (!verified.ok) return { kind: "invalid", reason: verified.reason };
   const claims = verified.claims;
   const classId = claims.class as string; // join tokens always name a class (token schema)
-  const row = await readJoin(db, claims, classId);
+  const row = await rosterOf(env, claims.tenant, classId).join(claims.tenant, classId, claims.subject);
   if (!row) return { kind: "not_found" };
   if (row.status === "cancelled" || row.status === "deleted") return { kind: "cancelled" };
   if (row.revokedAt !== null && claims.iat <= row.revokedAt) return { kind: "revoked" };

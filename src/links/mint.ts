@@ -5,10 +5,11 @@ import type { Principal } from "../auth/jwt.ts";
 import type { Config } from "../config.ts";
 import { auditStatement } from "../db/audit.ts";
 import type { Db } from "../db/client.ts";
-import { classes, classRegistrants, linkRevocations } from "../db/schema.ts";
+import { classes, classRegistrants } from "../db/schema.ts";
 import type { Env } from "../env.ts";
 import { badRequest, conflict, forbidden, notFound } from "../http/problem.ts";
 import { enqueueRegistration } from "./registration.ts";
+import { rosterChanged, rosterOf } from "./roster-object.ts";
 import { type LinkClaims, signLink } from "./token.ts";
 
 /** Students per minting call (the bound; also keeps the D1 batch well under its limits). */
@@ -146,6 +147,7 @@ export async function mintJoinLinks(
   const [first, ...rest] = statements;
   if (!first) throw badRequest("students must not be empty");
   await db.batch([first, ...rest, audit]);
+  await rosterChanged(env, cls.tenantId, cls.classId);
   if (cls.registration) {
     await enqueueRegistration(
       env,
@@ -190,31 +192,21 @@ export async function mintStartLink(
 
 /**
  * Revokes the join links of one student, or of the whole class (student "*"), issued until now.
- * Links minted afterwards work again.
+ * Links minted afterwards work again. The class's roster object records it (in D1 and in the memory
+ * that answers clicks) before this returns, so no click after it opens a revoked link.
  */
-export async function revokeJoinLinks(db: Db, principal: Principal, classId: string, studentId?: string) {
+export async function revokeJoinLinks(
+  env: Env,
+  db: Db,
+  principal: Principal,
+  classId: string,
+  studentId?: string,
+) {
   const cls = await manageableClass(db, principal, classId);
-  const revokedAt = Date.now();
-  const student = studentId ?? "*";
-  await db.batch([
-    db
-      .insert(linkRevocations)
-      .values({
-        tenantId: cls.tenantId,
-        classId: cls.classId,
-        studentId: student,
-        revokedAt,
-        revokedBy: principal.userId,
-      })
-      .onConflictDoUpdate({
-        target: [linkRevocations.tenantId, linkRevocations.classId, linkRevocations.studentId],
-        set: { revokedAt, revokedBy: principal.userId },
-      }),
-    auditStatement(db, {
-      tenantId: cls.tenantId,
-      actor: principal.userId,
-      action: "links.revoked",
-      details: { classId: cls.classId, studentId: student },
-    }),
-  ]);
+  await rosterOf(env, cls.tenantId, cls.classId).revoke(
+    cls.tenantId,
+    cls.classId,
+    studentId ?? "*",
+    principal.userId,
+  );
 }

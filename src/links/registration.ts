@@ -21,6 +21,7 @@ import {
 } from "../zoom/errors.ts";
 import { DEFAULT_BUDGET, type RetryBudget } from "../zoom/retry.ts";
 import { ZoomId } from "../zoom/schemas.ts";
+import { rosterChanged } from "./roster-object.ts";
 
 /** Zoom lets one registrant be added to a meeting at most three times a day (UTC). */
 export const REGISTRANT_ADDS_PER_DAY = 3;
@@ -166,6 +167,7 @@ export async function registerStudent(
         updatedAt: Date.now(),
       })
       .where(key);
+    await rosterChanged(env, cls.tenantId, cls.classId);
     return { ok: true, joinUrl: created.join_url };
   } catch (err) {
     if (err instanceof ZoomRateLimited) {

@@ -116,7 +116,7 @@ classLinks.openapi(
     responses: { 204: { description: "Revoked; links minted later work" } },
   }),
   async (c) => {
-    await revokeJoinLinks(database(c.env.DB), c.get("principal"), c.req.valid("param").classId);
+    await revokeJoinLinks(c.env, database(c.env.DB), c.get("principal"), c.req.valid("param").classId);
     return c.body(null, 204);
   },
 );
@@ -136,7 +136,7 @@ classLinks.openapi(
   }),
   async (c) => {
     const { classId, studentId } = c.req.valid("param");
-    await revokeJoinLinks(database(c.env.DB), c.get("principal"), classId, studentId);
+    await revokeJoinLinks(c.env, database(c.env.DB), c.get("principal"), classId, studentId);
     return c.body(null, 204);
   },
 );

@@ -18,9 +18,19 @@ import { listSessions, refreshSessions } from "../classes/sessions.ts";
 import { database } from "../db/client.ts";
 import { type AppEnv, bearerSecurity, createRouter, requireRole } from "../http/context.ts";
 import { ApiError } from "../http/problem.ts";
+import { rosterChanged } from "../links/roster-object.ts";
 import { ZoomClient } from "../zoom/client.ts";
 
 export const classesRouter = createRouter();
+
+/** A class write changes what its join links open: the class's roster object hears of every one. */
+async function writingClass<T>(c: Context<AppEnv>, classId: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } finally {
+    await rosterChanged(c.env, c.get("principal").tenantId, classId);
+  }
+}
 
 const ClassMeeting = z
   .object({
@@ -114,15 +124,10 @@ classesRouter.openapi(
     if (end && Date.parse(end) <= startTime)
       throw invalid("recurrence.endDateTime", "must be after startTime");
     const db = database(c.env.DB);
-    const { row, created } = await putClassMeeting(
-      db,
-      await zoomFor(c),
-      c.get("principal"),
-      c.req.valid("param").classId,
-      {
-        ...body,
-        startTime,
-      },
+    const classId = c.req.valid("param").classId;
+    const client = await zoomFor(c);
+    const { row, created } = await writingClass(c, classId, () =>
+      putClassMeeting(db, client, c.get("principal"), classId, { ...body, startTime }),
     );
     return created ? c.json(view(row), 201) : c.json(view(row), 200);
   },
@@ -176,7 +181,8 @@ classesRouter.openapi(
     const classId = c.req.valid("param").classId;
     // Authorize before touching Zoom (a missing link must not hide a 403/404).
     await requireClass(db, principal, classId);
-    await deleteClassMeeting(db, await zoomFor(c), principal, classId);
+    const client = await zoomFor(c);
+    await writingClass(c, classId, () => deleteClassMeeting(db, client, principal, classId));
     return c.body(null, 204);
   },
 );
@@ -196,7 +202,11 @@ classesRouter.openapi(
     const principal = c.get("principal");
     const classId = c.req.valid("param").classId;
     await requireClass(db, principal, classId);
-    return c.json(view(await endClassMeeting(db, await zoomFor(c), principal, classId)), 200);
+    const client = await zoomFor(c);
+    return c.json(
+      view(await writingClass(c, classId, () => endClassMeeting(db, client, principal, classId))),
+      200,
+    );
   },
 );
 

@@ -1,0 +1,192 @@
+// The ClassRoster Durable Object: one per class, answering a join click from memory with one RPC and
+// owning the class's join-link revocations, so a revocation is seen by every click that follows it.
+// D1 stays the record: the object keeps a snapshot of the class row, its roster and its revocations,
+// reloaded whenever a writer says the class changed (`rosterChanged`), and at most SNAPSHOT_TTL_MS old.
+import { DurableObject } from "cloudflare:workers";
+import { and, eq } from "drizzle-orm";
+import { auditStatement } from "../db/audit.ts";
+import { database } from "../db/client.ts";
+import { classes, classRegistrants, linkRevocations } from "../db/schema.ts";
+import type { Env } from "../env.ts";
+
+/**
+ * Backstop for a writer whose change notice was lost (the object was unreachable right after the
+ * D1 write): class and roster data are never older than this. Revocations never go stale (below).
+ */
+export const SNAPSHOT_TTL_MS = 10_000;
+
+/** What a join click needs to know: the class, the student's roster row and their revocation. */
+export interface JoinView {
+  status: (typeof classes.$inferSelect)["status"];
+  topic: string;
+  startTime: number;
+  registration: boolean;
+  joinUrl: string | null;
+  zoomMeetingId: string | null;
+  studentName: string | null;
+  studentEmail: string | null;
+  registrantStatus: string | null;
+  registrantJoinUrl: string | null;
+  /** The latest revocation covering this student (their own or the whole class's), epoch ms. */
+  revokedAt: number | null;
+}
+
+interface Registrant {
+  name: string;
+  email: string | null;
+  status: string;
+  joinUrl: string | null;
+}
+
+interface Snapshot {
+  /** The change generation the snapshot was read for; a newer one makes it stale. */
+  generation: number;
+  /** When its read started (conservative for the TTL). */
+  readAt: number;
+  cls: Omit<
+    JoinView,
+    "studentName" | "studentEmail" | "registrantStatus" | "registrantJoinUrl" | "revokedAt"
+  > | null;
+  registrants: Map<string, Registrant>;
+}
+
+/** The roster object of a class (names are tenant-scoped: ids never contain "/"). */
+export const rosterOf = (env: Env, tenantId: string, classId: string) =>
+  env.CLASS_ROSTER.getByName(`${tenantId}/${classId}`);
+
+/**
+ * Tells the class's roster object that its class row or roster changed in D1, so the next click
+ * reads them afresh. Every writer of `classes` or `class_registrants` calls this after writing.
+ */
+export async function rosterChanged(env: Env, tenantId: string, classId: string): Promise<void> {
+  await rosterOf(env, tenantId, classId).changed();
+}
+
+export class ClassRoster extends DurableObject<Env> {
+  private generation = 0;
+  private snapshot: Snapshot | null = null;
+  private loading: { generation: number; promise: Promise<Snapshot> } | null = null;
+  /**
+   * Revocations by student ("*" for the whole class), epoch ms. Only ever raised: merged with every
+   * snapshot by maximum, so a reload that read D1 before a revocation was written cannot undo it.
+   */
+  private readonly revocations = new Map<string, number>();
+
+  /** The view of one student's click. Null when the class does not exist (for this tenant). */
+  async join(tenantId: string, classId: string, studentId: string): Promise<JoinView | null> {
+    const snap = await this.current(tenantId, classId);
+    if (!snap.cls) return null;
+    const reg = snap.registrants.get(studentId);
+    const own = this.revocations.get(studentId);
+    const all = this.revocations.get("*");
+    const revokedAt = own === undefined ? (all ?? null) : all === undefined ? own : Math.max(own, all);
+    return {
+      ...snap.cls,
+      studentName: reg?.name ?? null,
+      studentEmail: reg?.email ?? null,
+      registrantStatus: reg?.status ?? null,
+      registrantJoinUrl: reg?.joinUrl ?? null,
+      revokedAt,
+    };
+  }
+
+  /**
+   * Revokes the links of one student (or "*": the whole class) issued until now. The record is
+   * written to D1 first and then to memory, before this returns: any click after it is refused.
+   */
+  async revoke(tenantId: string, classId: string, studentId: string, revokedBy: string): Promise<number> {
+    const revokedAt = Date.now();
+    const db = database(this.env.DB);
+    await db.batch([
+      db
+        .insert(linkRevocations)
+        .values({ tenantId, classId, studentId, revokedAt, revokedBy })
+        .onConflictDoUpdate({
+          target: [linkRevocations.tenantId, linkRevocations.classId, linkRevocations.studentId],
+          set: { revokedAt, revokedBy },
+        }),
+      auditStatement(db, {
+        tenantId,
+        actor: revokedBy,
+        action: "links.revoked",
+        details: { classId, studentId },
+      }),
+    ]);
+    this.raise(studentId, revokedAt);
+    return revokedAt;
+  }
+
+  /** The class row or roster changed in D1: the next click reads them again. */
+  changed(): void {
+    this.generation++;
+  }
+
+  private raise(studentId: string, revokedAt: number) {
+    const known = this.revocations.get(studentId);
+    if (known === undefined || revokedAt > known) this.revocations.set(studentId, revokedAt);
+  }
+
+  /** A snapshot read after the latest change notice and within the TTL; one read for all waiters. */
+  private async current(tenantId: string, classId: string): Promise<Snapshot> {
+    for (;;) {
+      const s = this.snapshot;
+      if (s && s.generation === this.generation && Date.now() - s.readAt < SNAPSHOT_TTL_MS) return s;
+      if (!this.loading || this.loading.generation !== this.generation) {
+        const generation = this.generation;
+        const promise = this.read(tenantId, classId, generation).finally(() => {
+          if (this.loading?.promise === promise) this.loading = null;
+        });
+        this.loading = { generation, promise };
+      }
+      const snap = await this.loading.promise;
+      // A change notice that came while D1 was being read makes this snapshot stale already.
+      if (snap.generation === this.generation) return snap;
+    }
+  }
+
+  private async read(tenantId: string, classId: string, generation: number): Promise<Snapshot> {
+    const readAt = Date.now();
+    const db = database(this.env.DB);
+    const [clsRows, registrants, revocations] = await db.batch([
+      db
+        .select({
+          status: classes.status,
+          topic: classes.topic,
+          startTime: classes.startTime,
+          registration: classes.registration,
+          joinUrl: classes.joinUrl,
+          zoomMeetingId: classes.zoomMeetingId,
+        })
+        .from(classes)
+        .where(and(eq(classes.tenantId, tenantId), eq(classes.classId, classId))),
+      db
+        .select({
+          studentId: classRegistrants.studentId,
+          name: classRegistrants.name,
+          email: classRegistrants.email,
+          status: classRegistrants.status,
+          joinUrl: classRegistrants.joinUrl,
+        })
+        .from(classRegistrants)
+        .where(and(eq(classRegistrants.tenantId, tenantId), eq(classRegistrants.classId, classId))),
+      db
+        .select({ studentId: linkRevocations.studentId, revokedAt: linkRevocations.revokedAt })
+        .from(linkRevocations)
+        .where(and(eq(linkRevocations.tenantId, tenantId), eq(linkRevocations.classId, classId))),
+    ]);
+    for (const r of revocations) this.raise(r.studentId, r.revokedAt);
+    const snap: Snapshot = {
+      generation,
+      readAt,
+      cls: clsRows[0] ?? null,
+      registrants: new Map(
+        registrants.map((r) => [
+          r.studentId,
+          { name: r.name, email: r.email, status: r.status, joinUrl: r.joinUrl },
+        ]),
+      ),
+    };
+    if (generation === this.generation) this.snapshot = snap;
+    return snap;
+  }
+}
