@@ -6,7 +6,7 @@ import { ByteSource, exactSlice, READ_SIZE, ShortBody } from "./stream.ts";
 
 const CHUNK = 4096;
 
-function bytes(n: number): Uint8Array {
+function bytes(n: number): Uint8Array<ArrayBuffer> {
   return Uint8Array.from({ length: n }, (_, i) => (i * 31 + 7) & 255);
 }
 
