@@ -373,7 +373,7 @@ class ArchiveJob {
 
   /** Known length within the threshold: one put of the body, hashed on the way. */
   private async singlePut(download: { body: ReadableStream<Uint8Array>; length: number }, total: number) {
-    const source = new ByteSource(download.body.getReader(), true);
+    const source = new ByteSource(download.body, true);
     const slice = exactSlice(source, total);
     const [put, pumped] = await Promise.allSettled([
       this.bucket.put(this.key, slice.readable, this.metadata(total)),
@@ -421,7 +421,7 @@ class ArchiveJob {
     }
     // The hash is computed while streaming when the whole file passes through this attempt;
     // after a resume it is computed from the finished object in R2 (the same SHA-256 of the file).
-    const source = new ByteSource(download.body.getReader(), download.offset === 0);
+    const source = new ByteSource(download.body, download.offset === 0);
     const count = Math.max(1, Math.ceil(total / partSize));
     try {
       for (let n = parts.length + 1; n <= count; n++) {

@@ -1,18 +1,28 @@
 // Byte plumbing for archiving: reads a network body chunk by chunk, counting and hashing on the
 // way, and hands out exact-length slices as known-length streams for R2 (put and uploadPart).
 
+/**
+ * Bytes asked of the network per read. A fetch body otherwise arrives in 4 KiB chunks, and one
+ * JavaScript round trip per chunk (hash, write, wait for R2) halved the copy's throughput.
+ */
+export const READ_SIZE = 1024 * 1024;
+
+type Reader =
+  | { byob: true; reader: ReadableStreamBYOBReader }
+  | { byob: false; reader: ReadableStreamDefaultReader<Uint8Array> };
+
 /** A pull reader over a body that can hand out at most `max` bytes at a time, keeping the rest. */
 export class ByteSource {
   private leftover: Uint8Array | null = null;
+  private readonly source: Reader;
+  private ended = false;
   private readonly digestWriter: WritableStreamDefaultWriter<Uint8Array> | null;
   private readonly digest: DigestStream | null;
   /** Bytes read from the network so far. */
   bytesRead = 0;
 
-  constructor(
-    private readonly reader: ReadableStreamDefaultReader<Uint8Array>,
-    hash: boolean,
-  ) {
+  constructor(body: ReadableStream<Uint8Array>, hash: boolean) {
+    this.source = byobReader(body);
     this.digest = hash ? new crypto.DigestStream("SHA-256") : null;
     this.digestWriter = this.digest ? this.digest.getWriter() : null;
   }
@@ -21,9 +31,8 @@ export class ByteSource {
     let chunk = this.leftover;
     this.leftover = null;
     if (!chunk) {
-      const next = await this.reader.read();
-      if (next.done) return null;
-      chunk = next.value;
+      chunk = await this.next(max);
+      if (!chunk) return null;
       this.bytesRead += chunk.byteLength;
       // The digest copies what it is given, so the same chunk can go on to R2.
       if (this.digestWriter) await this.digestWriter.write(chunk);
@@ -35,6 +44,21 @@ export class ByteSource {
     return chunk;
   }
 
+  /** The next bytes from the network: up to `max` (and READ_SIZE), in one piece when the body has them. */
+  private async next(max: number): Promise<Uint8Array | null> {
+    if (this.ended) return null;
+    if (!this.source.byob) {
+      const next = await this.source.reader.read();
+      if (next.done) return null;
+      return next.value;
+    }
+    const want = Math.max(1, Math.min(max, READ_SIZE));
+    // A fresh buffer each time: the previous one may still be queued on its way to R2.
+    const next = await this.source.reader.readAtLeast(want, new Uint8Array(want));
+    if (next.done) this.ended = true;
+    return next.value && next.value.byteLength > 0 ? next.value : null;
+  }
+
   /** The SHA-256 (hex) of everything read; only when hashing was asked for. */
   async sha256(): Promise<string | null> {
     if (!this.digest || !this.digestWriter) return null;
@@ -43,7 +67,16 @@ export class ByteSource {
   }
 
   cancel(reason?: unknown): void {
-    this.reader.cancel(reason).catch(() => {});
+    this.source.reader.cancel(reason).catch(() => {});
+  }
+}
+
+/** A BYOB reader when the body is a byte stream (network bodies are), else a default reader. */
+function byobReader(body: ReadableStream<Uint8Array>): Reader {
+  try {
+    return { byob: true, reader: body.getReader({ mode: "byob" }) };
+  } catch {
+    return { byob: false, reader: body.getReader() };
   }
 }
 
