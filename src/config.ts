@@ -86,6 +86,7 @@ const ConfigSchema = z
     ARCHIVE_LEASE_SECONDS: z.coerce.number().int().min(30).max(86_400).default(960),
     ARCHIVE_SWEEP_DAYS: z.coerce.number().int().min(1).max(366).default(30),
     ARCHIVE_BACKFILL_DAYS: z.coerce.number().int().min(1).max(3660).default(183),
+    ARCHIVE_SWEEP_MEETINGS_PER_RUN: z.coerce.number().int().min(1).max(300).default(90),
     PLAY_LINK_TTL_SECONDS: z.coerce
       .number()
       .int()
@@ -141,6 +142,11 @@ export interface Config {
     /** Days the nightly sweep looks back, and how far a newly linked account is backfilled. */
     sweepDays: number;
     backfillDays: number;
+    /**
+     * Meetings one queue invocation records before its sweeps hand over to a continuation message:
+     * each costs about three D1 queries, and an invocation may make 1,000.
+     */
+    sweepMeetingsPerRun: number;
   };
   /** Lifetime of a playback link on top of the recording's own duration. */
   playLinkTtlSeconds: number;
@@ -221,6 +227,7 @@ function parseConfig(env: Env): Config | ConfigError {
       leaseSeconds: c.ARCHIVE_LEASE_SECONDS,
       sweepDays: c.ARCHIVE_SWEEP_DAYS,
       backfillDays: c.ARCHIVE_BACKFILL_DAYS,
+      sweepMeetingsPerRun: c.ARCHIVE_SWEEP_MEETINGS_PER_RUN,
     },
     playLinkTtlSeconds: c.PLAY_LINK_TTL_SECONDS,
   };

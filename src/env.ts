@@ -36,6 +36,7 @@ export interface Env {
   ARCHIVE_LEASE_SECONDS?: string;
   ARCHIVE_SWEEP_DAYS?: string;
   ARCHIVE_BACKFILL_DAYS?: string;
+  ARCHIVE_SWEEP_MEETINGS_PER_RUN?: string;
   PLAY_LINK_TTL_SECONDS?: string;
 }
 

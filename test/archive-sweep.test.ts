@@ -68,6 +68,44 @@ describe("sweep", () => {
     expect(queue.take()).toHaveLength(0);
   });
 
+  it("hands a sweep over to a continuation message when its invocation's budget is spent", async () => {
+    for (let i = 0; i < 3; i++) await recordedMeeting(T, [{ fileType: "CHAT" }]);
+    const small = { ARCHIVE_SWEEP_MEETINGS_PER_RUN: "1" };
+    // Two accounts' sweeps in one invocation share the budget.
+    expect((await linkZoom("tenant-b", { userId: OWNER_B })).status).toBe(200);
+    await consume(
+      [
+        { kind: "sweep-account", tenantId: T },
+        { kind: "sweep-account", tenantId: "tenant-b" },
+      ],
+      1,
+      small,
+    );
+    let sent = queue.take() as { kind: string; tenantId: string; resume?: { window: number } }[];
+    const continuations = sent.filter((m) => m.kind === "sweep-account");
+    expect(continuations.map((m) => m.tenantId).sort()).toEqual([T, "tenant-b"]);
+    expect(continuations.every((m) => m.resume)).toBe(true);
+    // The budget is checked between listing pages: the first page (all three meetings) was recorded.
+    expect(sent.filter((m) => m.kind === "archive-file")).toHaveLength(3);
+    // Not marked swept until the whole account is done.
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM archive_sweeps").first("n")).toBe(0);
+
+    // Following the continuations to the end finds nothing twice and marks the account swept.
+    let files = 3;
+    let pending = continuations.filter((m) => m.tenantId === T);
+    for (let round = 0; pending.length && round < 10; round++) {
+      await consume(pending, 1, small);
+      sent = queue.take() as typeof sent;
+      files += sent.filter((m) => m.kind === "archive-file").length;
+      pending = sent.filter((m) => m.kind === "sweep-account");
+    }
+    expect(pending).toHaveLength(0);
+    expect(files).toBe(3);
+    expect(
+      await env.DB.prepare("SELECT count(*) AS n FROM archive_sweeps WHERE tenant_id = ?").bind(T).first("n"),
+    ).toBe(1);
+  });
+
   it("sends failed files again and survives a 429 on listing", async () => {
     await recordedMeeting(T, [{ fileType: "CHAT" }]);
     await sweep();

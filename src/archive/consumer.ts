@@ -6,7 +6,7 @@ import { log } from "../http/log.ts";
 import { ZoomNeedsRelink, ZoomNotLinked, ZoomRateLimited } from "../zoom/errors.ts";
 import { archiveRecordingFile, backoffSeconds } from "./archive-file.ts";
 import { ArchiveMessage } from "./messages.ts";
-import { sweepAccount } from "./sweep.ts";
+import { SweepBudget, sweepAccount } from "./sweep.ts";
 
 // Queues caps delaySeconds at 12 hours.
 const MAX_DELAY = 43_200;
@@ -17,6 +17,8 @@ export async function consumeArchiveMessages(
   env: Env,
   config: Config,
 ): Promise<void> {
+  // One budget for the whole invocation: D1's 1,000 queries are per invocation, not per message.
+  const budget = new SweepBudget(config.archive.sweepMeetingsPerRun);
   for (const message of messages) {
     const parsed = ArchiveMessage.safeParse(message.body);
     if (!parsed.success) {
@@ -51,7 +53,7 @@ export async function consumeArchiveMessages(
             break;
         }
       } else {
-        await sweepAccount(env, config, body.tenantId);
+        await sweepAccount(env, config, body.tenantId, { resume: body.resume, budget });
         message.ack();
       }
     } catch (err) {

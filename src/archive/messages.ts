@@ -6,7 +6,23 @@ const Id = z.string().min(1).max(128);
 
 export const ArchiveMessage = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("archive-file"), tenantId: Id, fileId: Id }).strict(),
-  z.object({ kind: z.literal("sweep-account"), tenantId: Id }).strict(),
+  z
+    .object({
+      kind: z.literal("sweep-account"),
+      tenantId: Id,
+      /** Where a sweep cut short by its per-invocation budget goes on (absent: a new sweep). */
+      resume: z
+        .object({
+          runAt: z.number().int().positive(),
+          backfill: z.boolean(),
+          userId: z.string().min(1).max(64),
+          window: z.number().int().min(0).max(100),
+          pageToken: z.string().max(512).optional(),
+        })
+        .strict()
+        .optional(),
+    })
+    .strict(),
 ]);
 export type ArchiveMessage = z.infer<typeof ArchiveMessage>;
 
