@@ -414,7 +414,7 @@ async function sweepRun(): Promise<string[]> {
       const deliveries = queueInvs.reduce((s, i) => s + i.messages.length, 0);
       const cronInv = invs.find((i) => i.handler === "scheduled");
       return [
-        `  ${label}: ${SWEEP_ACCOUNTS} accounts swept in ${fmt((end - started) / 1000, 1)} s (cron to last sweep done, consumer invocations run one at a time locally)${failed ? `   FAILED INVOCATIONS ${failed}` : ""}${deliveries > SWEEP_ACCOUNTS ? `   RETRIED ${deliveries - SWEEP_ACCOUNTS}` : ""}`,
+        `  ${label}: ${SWEEP_ACCOUNTS} accounts swept in ${fmt((end - started) / 1000, 1)} s (cron to last sweep done, consumer invocations run one at a time locally)${failed ? `   FAILED INVOCATIONS ${failed}` : ""}${deliveries > SWEEP_ACCOUNTS ? `   (${deliveries - SWEEP_ACCOUNTS} continuation or retried messages)` : ""}`,
         `    Zoom requests: ${zoom.map(([op, n]) => `${op} ${n}`).join(", ")}`,
         ...(cronInv
           ? [
