@@ -3,10 +3,10 @@
 // run (throughput ratio, peak RSS growth of workerd, SHA-256 checked against the emulator's);
 // (2) the nightly sweep of many accounts: time, and subrequests per consumer invocation.
 import { execSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { fmt, percentile, type Stack, startStack } from "./harness.ts";
+import { statusBytes, workerdPids } from "./procfs.ts";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const MiB = 1024 * 1024;
@@ -37,45 +37,9 @@ const PRODUCTION_ARCHIVE = {
 
 // ---- workerd memory, sampled through /proc ----
 
-function rssBytes(pid: number): number {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return Number(m?.[1] ?? 0) * 1024;
-  } catch {
-    return 0;
-  }
-}
-
-/** workerd processes started (directly or not) by this process. */
-function workerdPids(): number[] {
-  const parents = new Map<number, number>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  const descends = (pid: number) => {
-    for (let p = parents.get(pid); p !== undefined && p > 1; p = parents.get(p))
-      if (p === process.pid) return true;
-    return false;
-  };
-  return [...parents.keys()].filter((pid) => {
-    if (!descends(pid)) return false;
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("workerd");
-    } catch {
-      return false;
-    }
-  });
-}
-
 /** Samples the summed RSS of the workerd processes every 50 ms; `stop` gives base and peak. */
 function sampleRss(pids: number[]) {
-  const total = () => pids.reduce((s, pid) => s + rssBytes(pid), 0);
+  const total = () => pids.reduce((s, pid) => s + statusBytes(pid), 0);
   const base = total();
   let peak = base;
   const timer = setInterval(() => {

@@ -1,9 +1,9 @@
 // A 2 GiB recording download through the real emulator in workerd must stream: bytes are counted
 // and hashed as they arrive while the RSS of this process and of workerd stays bounded.
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { statusBytes, workerdPids } from "../../bench/procfs.ts";
 import { buildEmulator, emulatorWorkerOptions } from "../build.ts";
 
 const SIZE = 2 * 1024 ** 3;
@@ -20,38 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await mf?.dispose();
 });
-
-function statusKb(pid: number | "self", field: "VmRSS" | "VmHWM"): number {
-  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return Number(m?.[1] ?? 0) * 1024;
-}
-
-/** workerd processes started (directly or not) by this process, found through /proc. */
-function workerdPids(): number[] {
-  const parents = new Map<number, number>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  const descends = (pid: number): boolean => {
-    for (let p = parents.get(pid); p !== undefined && p > 1; p = parents.get(p))
-      if (p === process.pid) return true;
-    return false;
-  };
-  return [...parents.keys()].filter((pid) => {
-    if (!descends(pid)) return false;
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("workerd");
-    } catch {
-      return false;
-    }
-  });
-}
 
 async function control(path: string, body?: unknown, method = "POST") {
   const res = await mf.dispatchFetch(`http://zoom.test/__emulator${path}`, {
@@ -109,13 +77,13 @@ it("streams a 2 GiB file in bounded memory", async () => {
 
   const workerd = workerdPids();
   expect(workerd.length).toBeGreaterThan(0);
-  const baseNode = statusKb("self", "VmRSS");
-  const baseWorkerd = workerd.map((pid) => statusKb(pid, "VmRSS"));
+  const baseNode = statusBytes("self", "VmRSS");
+  const baseWorkerd = workerd.map((pid) => statusBytes(pid, "VmRSS"));
   const peaks = { node: baseNode, workerd: [...baseWorkerd] };
   const sample = () => {
-    peaks.node = Math.max(peaks.node, statusKb("self", "VmRSS"));
+    peaks.node = Math.max(peaks.node, statusBytes("self", "VmRSS"));
     workerd.forEach((pid, i) => {
-      peaks.workerd[i] = Math.max(peaks.workerd[i] ?? 0, statusKb(pid, "VmRSS"));
+      peaks.workerd[i] = Math.max(peaks.workerd[i] ?? 0, statusBytes(pid, "VmRSS"));
     });
   };
   const timer = setInterval(sample, 200);
