@@ -3,6 +3,7 @@
 import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { unwrapToken } from "../src/zoom/account-object.ts";
 import { call } from "./helpers/app.ts";
 import { bearer } from "./helpers/jwt.ts";
 import {
@@ -65,8 +66,8 @@ describe("refresh under concurrency", () => {
     expect((await liveCheck("tenant-a")).live.ok).toBe(true);
     const grants = (await stats()).grants.refresh_token;
     const stub = env.ZOOM_ACCOUNT.getByName(ACCOUNT_A);
-    const fresh = await stub.getAccessToken(ACCOUNT_A);
-    const again = await stub.refreshAfterRejection(ACCOUNT_A, "an-older-token");
+    const fresh = unwrapToken(await stub.getAccessToken(ACCOUNT_A));
+    const again = unwrapToken(await stub.refreshAfterRejection(ACCOUNT_A, "an-older-token"));
     expect(again.accessToken).toBe(fresh.accessToken);
     expect((await stats()).grants.refresh_token).toBe(grants);
   });
@@ -105,12 +106,10 @@ describe("transient failures never end a link", () => {
     await advanceZoomClock(3600);
     await addFault({ operation: "oauth.token", status: 500, times: 3 });
     const stub = env.ZOOM_ACCOUNT.getByName(ACCOUNT_A);
-    const { accessToken } = await stub.getAccessToken(ACCOUNT_A);
-    const error = await stub.refreshAfterRejection(ACCOUNT_A, accessToken).then(
-      () => null,
-      (e: unknown) => e,
-    );
-    expect(String(error)).toMatch(/ZoomUnavailable: token endpoint/);
+    const { accessToken } = unwrapToken(await stub.getAccessToken(ACCOUNT_A));
+    const result = await stub.refreshAfterRejection(ACCOUNT_A, accessToken);
+    expect(result).toMatchObject({ ok: false, error: "unavailable" });
+    expect(() => unwrapToken(result)).toThrow(/token endpoint/);
     expect(await env.DB.prepare("SELECT refresh_token_enc, status FROM zoom_credentials").first()).toEqual(
       before,
     );
@@ -152,7 +151,7 @@ describe("terminal failures", () => {
     const stub = env.ZOOM_ACCOUNT.getByName(ACCOUNT_A);
     await linkZoom("tenant-a");
     const rows = await env.DB.prepare("SELECT refresh_token_hash FROM zoom_credentials").all();
-    const res = await stub.refreshAfterRejection(ACCOUNT_A, "whatever-was-rejected");
+    const res = unwrapToken(await stub.refreshAfterRejection(ACCOUNT_A, "whatever-was-rejected"));
     expect(res.accessToken).toBeTruthy();
     expect((await linkStatus("tenant-a")).status).toBe("linked");
     const now = await env.DB.prepare("SELECT refresh_token_hash FROM zoom_credentials").all();
@@ -164,19 +163,32 @@ describe("terminal failures", () => {
     // Slow the refresh down, and let another writer replace the credential meanwhile.
     await addFault({ operation: "oauth.token", delayMs: 700, times: 1 });
     const stub = env.ZOOM_ACCOUNT.getByName(ACCOUNT_A);
-    const pending = stub.refreshAfterRejection(ACCOUNT_A, "rejected");
+    const { accessToken } = unwrapToken(await stub.getAccessToken(ACCOUNT_A));
+    const before = await env.DB.prepare("SELECT refresh_token_enc FROM zoom_credentials").first(
+      "refresh_token_enc",
+    );
+    const pending = stub.refreshAfterRejection(ACCOUNT_A, accessToken);
     await new Promise((r) => setTimeout(r, 200));
     await env.DB.prepare("UPDATE zoom_credentials SET refresh_token_hash = 'written-by-someone-else'").run();
-    await pending.catch(() => undefined);
-    const row = await env.DB.prepare("SELECT refresh_token_hash, status FROM zoom_credentials").first();
-    expect(row).toEqual({ refresh_token_hash: "written-by-someone-else", status: "linked" });
+    expect((await pending).ok).toBe(true);
+    // Zoom did rotate the pair, but the refresher's write lost: the other writer's row stands untouched.
+    expect((await stats()).grants.refresh_token).toBe(1);
+    const row = await env.DB.prepare(
+      "SELECT refresh_token_hash, refresh_token_enc, status FROM zoom_credentials",
+    ).first();
+    expect(row).toEqual({
+      refresh_token_hash: "written-by-someone-else",
+      refresh_token_enc: before,
+      status: "linked",
+    });
   });
 
   it("an evicted refresher finishes its refresh or leaves D1 consistent for the next one", async () => {
     await advanceZoomClock(3600);
     await addFault({ operation: "oauth.token", delayMs: 500, times: 1 });
     const stub = env.ZOOM_ACCOUNT.getByName(ACCOUNT_A);
-    const pending = stub.refreshAfterRejection(ACCOUNT_A, "rejected").catch((e: unknown) => e);
+    const { accessToken } = unwrapToken(await stub.getAccessToken(ACCOUNT_A));
+    const pending = stub.refreshAfterRejection(ACCOUNT_A, accessToken).catch((e: unknown) => e);
     await new Promise((r) => setTimeout(r, 100));
     await evictDurableObject(stub);
     await pending;

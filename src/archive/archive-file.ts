@@ -314,12 +314,7 @@ class ArchiveJob {
         }
         if (client && oauthToken && !refreshed) {
           refreshed = true;
-          oauthToken = (
-            await this.env.ZOOM_ACCOUNT.getByName(client.zoomAccountId).refreshAfterRejection(
-              client.zoomAccountId,
-              oauthToken,
-            )
-          ).accessToken;
+          oauthToken = await client.refreshAfterRejection(oauthToken);
           continue;
         }
         throw new ArchiveFailure("Zoom refused the download credentials", true);

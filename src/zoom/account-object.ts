@@ -28,6 +28,34 @@ export interface AccessToken {
   expiresAt: number;
 }
 
+/**
+ * What the object's RPC methods answer. Failures are values, not exceptions: an exception thrown out of
+ * a Durable Object method is reported as the object's own uncaught error, while "Zoom is down" or "the
+ * link needs renewal" are ordinary outcomes for the caller to turn back into typed errors (unwrapToken).
+ */
+export type TokenResult =
+  | ({ ok: true } & AccessToken)
+  | { ok: false; error: "not_linked" | "needs_relink" | "unavailable"; reason: string };
+
+async function settle(work: Promise<AccessToken>): Promise<TokenResult> {
+  try {
+    return { ok: true, ...(await work) };
+  } catch (err) {
+    if (err instanceof ZoomNotLinked) return { ok: false, error: "not_linked", reason: err.message };
+    if (err instanceof ZoomNeedsRelink) return { ok: false, error: "needs_relink", reason: err.reason };
+    if (err instanceof ZoomUnavailable) return { ok: false, error: "unavailable", reason: err.message };
+    throw err;
+  }
+}
+
+/** The caller's side of TokenResult: the token, or the typed error it stands for. */
+export function unwrapToken(result: TokenResult): AccessToken {
+  if (result.ok) return { accessToken: result.accessToken, expiresAt: result.expiresAt };
+  if (result.error === "not_linked") throw new ZoomNotLinked(result.reason);
+  if (result.error === "needs_relink") throw new ZoomNeedsRelink(result.reason);
+  throw new ZoomUnavailable(result.reason);
+}
+
 /** A token this close to expiry is refreshed rather than handed out. */
 const EXPIRY_MARGIN_MS = 60_000;
 /** Idle links are refreshed at least this often, so their refresh token never lapses. */
@@ -53,7 +81,19 @@ export class ZoomAccount extends DurableObject<Env> {
   }
 
   /** A valid access token for the account, refreshing it (once, for all callers) when needed. */
-  async getAccessToken(zoomAccountId: string): Promise<AccessToken> {
+  getAccessToken(zoomAccountId: string): Promise<TokenResult> {
+    return settle(this.currentToken(zoomAccountId));
+  }
+
+  /**
+   * Zoom rejected `rejected` (code 124). If a newer token is already held, that one is returned;
+   * otherwise the token is refreshed, once for all callers that saw the same rejection.
+   */
+  refreshAfterRejection(zoomAccountId: string, rejected: string): Promise<TokenResult> {
+    return settle(this.tokenAfterRejection(zoomAccountId, rejected));
+  }
+
+  private async currentToken(zoomAccountId: string): Promise<AccessToken> {
     await this.remember(zoomAccountId, true);
     const c = this.current;
     if (c && c.expiresAt - EXPIRY_MARGIN_MS > Date.now())
@@ -61,11 +101,7 @@ export class ZoomAccount extends DurableObject<Env> {
     return this.refreshShared(zoomAccountId, null);
   }
 
-  /**
-   * Zoom rejected `rejected` (code 124). If a newer token is already held, that one is returned;
-   * otherwise the token is refreshed, once for all callers that saw the same rejection.
-   */
-  async refreshAfterRejection(zoomAccountId: string, rejected: string): Promise<AccessToken> {
+  private async tokenAfterRejection(zoomAccountId: string, rejected: string): Promise<AccessToken> {
     await this.remember(zoomAccountId, true);
     if (this.inflight) return this.inflight;
     const c = this.current;

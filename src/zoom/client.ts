@@ -6,6 +6,7 @@ import type { Config } from "../config.ts";
 import type { Db } from "../db/client.ts";
 import type { Env } from "../env.ts";
 import { log } from "../http/log.ts";
+import { unwrapToken } from "./account-object.ts";
 import { credentialForTenant } from "./credentials.ts";
 import {
   ZoomApiError,
@@ -63,7 +64,12 @@ export class ZoomClient {
   }
 
   async accessToken(): Promise<string> {
-    return (await this.account.getAccessToken(this.zoomAccountId)).accessToken;
+    return unwrapToken(await this.account.getAccessToken(this.zoomAccountId)).accessToken;
+  }
+
+  /** Zoom refused `rejected`: a newer token, refreshed once for all callers that saw the same refusal. */
+  async refreshAfterRejection(rejected: string): Promise<string> {
+    return unwrapToken(await this.account.refreshAfterRejection(this.zoomAccountId, rejected)).accessToken;
   }
 
   async call<T = undefined>(c: ZoomCall<T>): Promise<T> {
@@ -88,7 +94,7 @@ export class ZoomClient {
       if ((res.status === 401 || res.status === 400) && body.code === 124 && !refreshed) {
         // The request was refused at the door, so repeating it is safe whatever the method.
         refreshed = true;
-        token = (await this.account.refreshAfterRejection(this.zoomAccountId, token)).accessToken;
+        token = await this.refreshAfterRejection(token);
         attempt--;
         continue;
       }
