@@ -10,6 +10,7 @@ import { TokenVault } from "../tokens/vault.ts";
 import { ZoomClient } from "../zoom/client.ts";
 import { ZoomNeedsRelink, ZoomNotLinked } from "../zoom/errors.ts";
 import { contentTypeOf } from "./discover.ts";
+import { findRecordingFile } from "./manage.ts";
 import { enforceArchivePolicy } from "./policy.ts";
 import { ByteSource, exactSlice, ShortBody, sha256OfObject } from "./stream.ts";
 
@@ -63,7 +64,7 @@ export async function archiveRecordingFile(
 ): Promise<ArchiveResult> {
   const db = database(env.DB);
   const now = Date.now();
-  const current = await loadFile(db, ref.tenantId, ref.fileId);
+  const current = await findRecordingFile(db, ref.tenantId, ref.fileId);
   if (!current) return { outcome: "nothing-to-do", reason: "no such file" };
   if (current.file.status === "archived") return { outcome: "nothing-to-do", reason: "already archived" };
 
@@ -92,7 +93,7 @@ export async function archiveRecordingFile(
     .returning()
     .get();
   if (!claimed) {
-    const again = await loadFile(db, ref.tenantId, ref.fileId);
+    const again = await findRecordingFile(db, ref.tenantId, ref.fileId);
     if (!again || again.file.status === "archived")
       return { outcome: "nothing-to-do", reason: "already archived" };
     const wait = Math.max(5, Math.ceil(((again.file.leaseUntil ?? now) - now) / 1000) + 5);
@@ -127,19 +128,6 @@ export async function archiveRecordingFile(
       retryAfterSeconds: failure.retryAfterSeconds ?? backoffSeconds(attempt.number),
     };
   }
-}
-
-async function loadFile(db: Db, tenantId: string, fileId: string) {
-  const row = await db
-    .select({ file: recordingFiles, recording: recordings })
-    .from(recordingFiles)
-    .innerJoin(
-      recordings,
-      and(eq(recordings.id, recordingFiles.recordingId), eq(recordings.tenantId, recordingFiles.tenantId)),
-    )
-    .where(and(eq(recordingFiles.tenantId, tenantId), eq(recordingFiles.id, fileId)))
-    .get();
-  return row ?? null;
 }
 
 function asFailure(err: unknown): ArchiveFailure {

@@ -43,6 +43,20 @@ export function presentRecording(r: RecordingRow, files: FileRow[]) {
   };
 }
 
+/** One file of the tenant's archive with its meeting instance, or null. */
+export async function findRecordingFile(db: Db, tenantId: string, fileId: string) {
+  const row = await db
+    .select({ file: recordingFiles, recording: recordings })
+    .from(recordingFiles)
+    .innerJoin(
+      recordings,
+      and(eq(recordings.id, recordingFiles.recordingId), eq(recordings.tenantId, recordingFiles.tenantId)),
+    )
+    .where(and(eq(recordingFiles.tenantId, tenantId), eq(recordingFiles.id, fileId)))
+    .get();
+  return row ?? null;
+}
+
 async function filesOf(db: Db, tenantId: string, ids: string[]) {
   if (!ids.length) return new Map<string, FileRow[]>();
   const rows = await db

@@ -1,16 +1,15 @@
 // /v1/recordings (archived recordings, playback links, retry, delete) and the tenant's archive
 // policy /v1/zoom/archive-policy. HTTP only: logic lives in src/archive/.
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, eq } from "drizzle-orm";
 import {
   deleteRecording,
+  findRecordingFile,
   getRecording,
   listRecordings,
   presentRecording,
   retryRecording,
 } from "../archive/manage.ts";
 import { database } from "../db/client.ts";
-import { recordingFiles, recordings } from "../db/schema.ts";
 import { getTenant, updateTenant } from "../db/tenants.ts";
 import { bearerSecurity, createRouter, requireRole } from "../http/context.ts";
 import { ApiError, notFound } from "../http/problem.ts";
@@ -125,23 +124,15 @@ recordingsApi.openapi(
     const config = c.get("config");
     const { tenantId, userId } = c.get("principal");
     const { fileId } = c.req.valid("param");
-    const found = await database(c.env.DB)
-      .select({ status: recordingFiles.status, duration: recordings.durationMinutes })
-      .from(recordingFiles)
-      .innerJoin(
-        recordings,
-        and(eq(recordings.tenantId, recordingFiles.tenantId), eq(recordings.id, recordingFiles.recordingId)),
-      )
-      .where(and(eq(recordingFiles.tenantId, tenantId), eq(recordingFiles.id, fileId)))
-      .get();
+    const found = await findRecordingFile(database(c.env.DB), tenantId, fileId);
     if (!found) throw notFound("No such recording file");
-    if (found.status !== "archived") {
+    if (found.file.status !== "archived") {
       throw new ApiError(409, "not_archived", "Not archived yet", "The file is not archived yet", {
-        status: found.status,
+        status: found.file.status,
       });
     }
     // Long enough to watch the whole recording, pausing included.
-    const ttl = config.playLinkTtlSeconds + (found.duration ?? 0) * 60;
+    const ttl = config.playLinkTtlSeconds + (found.recording.durationMinutes ?? 0) * 60;
     const { token, expiresAt } = await mintPlayToken(
       config.linkKeys,
       { tenantId, fileId, subject: userId },
