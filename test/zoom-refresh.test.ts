@@ -209,6 +209,14 @@ describe("keeping links alive", () => {
     expect((await linkStatus("tenant-a")).lastRefreshAt).not.toBeNull();
   });
 
+  it("an alarm that fires before anything is due refreshes nothing and stays planned", async () => {
+    const stub = env.ZOOM_ACCOUNT.getByName(ACCOUNT_A);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect((await stats()).grants.refresh_token).toBe(0);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect((await stats()).grants.refresh_token).toBe(0);
+  });
+
   it("unlinking stops the alarm", async () => {
     await call("/v1/zoom/link", { method: "DELETE", headers: await bearer({ tenant: "tenant-a" }) });
     expect(await runDurableObjectAlarm(env.ZOOM_ACCOUNT.getByName(ACCOUNT_A))).toBe(false);

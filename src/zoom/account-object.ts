@@ -162,15 +162,18 @@ export class ZoomAccount extends DurableObject<Env> {
       return;
     }
     const due = await this.alarmDueAt(row);
-    if (due <= Date.now() + 1000) {
-      try {
-        await this.refreshShared(zoomAccountId, null, true);
-      } catch (err) {
-        if (err instanceof ZoomNeedsRelink || err instanceof ZoomNotLinked) return;
-        log("warn", "alarm: refresh failed, will retry", { zoomAccountId, err });
-        await this.ctx.storage.setAlarm(Date.now() + RETRY_ALARM_MS);
-        return;
-      }
+    if (due > Date.now() + 1000) {
+      // Woken early (the link was used since the alarm was set): nothing changed, plan again from this row.
+      await this.ctx.storage.setAlarm(due);
+      return;
+    }
+    try {
+      await this.refreshShared(zoomAccountId, null, true);
+    } catch (err) {
+      if (err instanceof ZoomNeedsRelink || err instanceof ZoomNotLinked) return;
+      log("warn", "alarm: refresh failed, will retry", { zoomAccountId, err });
+      await this.ctx.storage.setAlarm(Date.now() + RETRY_ALARM_MS);
+      return;
     }
     await this.scheduleAlarm();
   }
