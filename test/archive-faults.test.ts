@@ -15,6 +15,7 @@ import {
   recordedMeeting,
   testEnv,
 } from "./helpers/archive.ts";
+import { signedHeaders } from "./helpers/webhook-signing.ts";
 import { addFault, advanceZoomClock, linkZoom, resetEmulator, stats } from "./helpers/zoom.ts";
 
 const T = "tenant-a";
@@ -39,28 +40,7 @@ async function oneFile(spec: { fileType: string; sizeBytes?: number; sample?: bo
 }
 
 /** Signs a body as Zoom does, with the test webhook secret. */
-async function resign(body: string) {
-  const ts = String(Math.floor(Date.now() / 1000));
-  const key = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(env.ZOOM_WEBHOOK_SECRET ?? ""),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const sig = new Uint8Array(
-    await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`v0:${ts}:${body}`)),
-  );
-  const hex = Array.from(sig, (b) => b.toString(16).padStart(2, "0")).join("");
-  return {
-    headers: {
-      "content-type": "application/json",
-      "x-zm-request-timestamp": ts,
-      "x-zm-signature": `v0=${hex}`,
-    },
-    body,
-  };
-}
+const resign = async (body: string) => ({ headers: await signedHeaders(body), body });
 
 async function expectArchivedLikeSource(id: string, emuId: string) {
   const row = await fileRow(id);

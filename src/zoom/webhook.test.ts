@@ -1,18 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { toHex } from "../tokens/encoding.ts";
+import { zoomSignature } from "../../test/helpers/webhook-signing.ts";
 import { urlValidationAnswer, verifyWebhook } from "./webhook.ts";
 
 const secret = "test_secret_token_123";
-async function sign(body: string, ts: number) {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  return `v0=${toHex(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`v0:${ts}:${body}`)))}`;
-}
+const sign = (body: string, ts: number) => zoomSignature(body, ts, secret);
 const bytes = (s: string) => new TextEncoder().encode(s);
 
 describe("webhook verification", () => {
