@@ -6,6 +6,7 @@ import { execSync } from "node:child_process";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { fmt, percentile, type Stack, startStack } from "./harness.ts";
+import type { Counts, Invocation as InvocationOf } from "./invocations.ts";
 import { statusBytes, workerdPids } from "./procfs.ts";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -56,24 +57,7 @@ function sampleRss(pids: number[]) {
 
 // ---- helpers over the stack ----
 
-interface Counts {
-  fetch: number;
-  d1Calls: number;
-  d1Statements: number;
-  queueCalls: number;
-  queueMessages: number;
-  durableObjectCalls: number;
-  r2Calls: number;
-}
-interface Invocation {
-  handler: "queue" | "scheduled";
-  messages: { kind?: string; tenantId?: string; fileId?: string }[];
-  startedAt: number;
-  endedAt: number;
-  counts: Counts;
-  overlapped: boolean;
-  error?: string;
-}
+type Invocation = InvocationOf<{ kind?: string; tenantId?: string; fileId?: string }>;
 
 async function bench<T>(stack: Stack, path: string, init?: RequestInit): Promise<T> {
   const res = await stack.app(`/__bench/${path}`, init);
@@ -127,12 +111,12 @@ interface CopyResult {
   sha256Ok: boolean;
 }
 
+/** The product with its real queue consumer and production archive settings, counted per invocation. */
+const archiveStack = () =>
+  startStack({ entry: `${here}worker/archive-entry.ts`, queueConsumer: true, bindings: PRODUCTION_ARCHIVE });
+
 async function archiveRun(): Promise<string[]> {
-  const stack = await startStack({
-    entry: `${here}worker/archive-entry.ts`,
-    queueConsumer: true,
-    bindings: PRODUCTION_ARCHIVE,
-  });
+  const stack = await archiveStack();
   const lines: string[] = [];
   try {
     await stack.control("/config", { rateLimits: { enabled: false } });
@@ -316,11 +300,7 @@ function summarise(label: string, invs: Invocation[], accounts: number): string[
 }
 
 async function sweepRun(): Promise<string[]> {
-  const stack = await startStack({
-    entry: `${here}worker/archive-entry.ts`,
-    queueConsumer: true,
-    bindings: PRODUCTION_ARCHIVE,
-  });
+  const stack = await archiveStack();
   const lines: string[] = [];
   try {
     await stack.control("/config", { rateLimits: { enabled: false } });

@@ -11,27 +11,7 @@ import { ZoomClient } from "../../src/zoom/client.ts";
 
 export { ZoomAccount } from "../../src/zoom/account-object.ts";
 
-/** Calls one invocation makes, by kind (each one a subrequest in Workers' accounting). */
-interface Counts {
-  fetch: number;
-  d1Calls: number;
-  d1Statements: number;
-  queueCalls: number;
-  queueMessages: number;
-  durableObjectCalls: number;
-  r2Calls: number;
-}
-
-interface Invocation {
-  handler: "queue" | "scheduled";
-  messages: unknown[];
-  startedAt: number;
-  endedAt: number;
-  counts: Counts;
-  /** Another invocation ran at the same time, so the global fetch counter was shared. */
-  overlapped: boolean;
-  error?: string;
-}
+import type { Counts, Invocation } from "../invocations.ts";
 
 const invocations: Invocation[] = [];
 let active = 0;
