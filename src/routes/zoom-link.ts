@@ -1,17 +1,13 @@
 // Linking Zoom: POST/GET/DELETE /v1/zoom/link for admins, and the browser's OAuth callback.
 import { createRoute, z } from "@hono/zod-openapi";
 import { html } from "hono/html";
-import { lastAudit } from "../db/audit.ts";
 import { database } from "../db/client.ts";
 import { bearerSecurity, createRouter, requireRole } from "../http/context.ts";
 import { page } from "../http/pages.ts";
 import { badRequest } from "../http/problem.ts";
-import { ZoomClient } from "../zoom/client.ts";
 import { credentialForTenant } from "../zoom/credentials.ts";
-import { zoomProblem } from "../zoom/errors.ts";
+import { linkStatus } from "../zoom/link-status.ts";
 import { completeLink, safeReturnTo, startLink } from "../zoom/linking.ts";
-import { REQUIRED_SCOPES } from "../zoom/oauth.ts";
-import { ZoomUser } from "../zoom/schemas.ts";
 
 export const zoomLink = createRouter();
 
@@ -40,7 +36,7 @@ const LinkStatus = z
   })
   .openapi("LinkStatus");
 
-const iso = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString() : null);
+const _iso = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString() : null);
 
 zoomLink.openapi(
   createRoute({
@@ -86,78 +82,14 @@ zoomLink.openapi(
     responses: { 200: { description: "The link", content: { "application/json": { schema: LinkStatus } } } },
   }),
   async (c) => {
-    const db = database(c.env.DB);
-    const { tenantId } = c.get("principal");
-    const row = await credentialForTenant(db, tenantId);
-    if (!row) {
-      const last = await lastAudit(db, tenantId, ["zoom.unlinked", "zoom.deauthorized"]);
-      return c.json(
-        {
-          status: "unlinked" as const,
-          zoomAccountId: null,
-          zoomUserEmail: null,
-          linkedBy: null,
-          scopes: [],
-          missingScopes: REQUIRED_SCOPES,
-          linkedAt: null,
-          lastRefreshAt: null,
-          accessTokenExpiresAt: null,
-          ...(last
-            ? {
-                reason:
-                  last.action === "zoom.deauthorized"
-                    ? `The app was removed from Zoom on ${iso(last.at)}`
-                    : `Unlinked by ${last.actor} on ${iso(last.at)}`,
-              }
-            : {}),
-        },
-        200,
-      );
-    }
-    const scopes = row.scopes.split(" ").filter(Boolean);
-    const status = {
-      status: row.status,
-      zoomAccountId: row.zoomAccountId,
-      zoomUserEmail: row.zoomUserEmail,
-      linkedBy: row.linkedBy,
-      scopes,
-      missingScopes: REQUIRED_SCOPES.filter((s) => !scopes.includes(s)),
-      linkedAt: iso(row.linkedAt),
-      lastRefreshAt: iso(row.lastRefreshAt),
-      accessTokenExpiresAt: iso(row.accessTokenExpiresAt),
-      ...(row.reason ? { reason: row.reason } : {}),
-    };
     const live = c.req.valid("query").live;
-    if (live === "1" || live === "true") {
-      const checkedAt = new Date().toISOString();
-      try {
-        const client = new ZoomClient(c.env, c.get("config"), row.zoomAccountId);
-        await client.call({ operation: "users.get", method: "GET", path: "/users/me", schema: ZoomUser });
-        const fresh = await credentialForTenant(db, tenantId);
-        return c.json(
-          {
-            ...status,
-            lastRefreshAt: iso(fresh?.lastRefreshAt),
-            accessTokenExpiresAt: iso(fresh?.accessTokenExpiresAt),
-            live: { ok: true, checkedAt },
-          },
-          200,
-        );
-      } catch (err) {
-        const problem = zoomProblem(err);
-        const error = problem instanceof Error ? problem.message : "check failed";
-        const fresh = await credentialForTenant(db, tenantId);
-        return c.json(
-          {
-            ...status,
-            status: fresh?.status ?? ("unlinked" as const),
-            ...(fresh?.reason ? { reason: fresh.reason } : {}),
-            live: { ok: false, checkedAt, error },
-          },
-          200,
-        );
-      }
-    }
+    const status = await linkStatus(
+      c.env,
+      c.get("config"),
+      database(c.env.DB),
+      c.get("principal").tenantId,
+      live === "1" || live === "true",
+    );
     return c.json(status, 200);
   },
 );

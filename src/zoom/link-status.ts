@@ -1,0 +1,82 @@
+// The link status an admin sees: the stored credential (or why there is none) and, when asked, a live
+// call to Zoom with the current token, which may itself refresh the token or end the link.
+import type { Config } from "../config.ts";
+import { lastAudit } from "../db/audit.ts";
+import type { Db } from "../db/client.ts";
+import type { Env } from "../env.ts";
+import { ZoomClient } from "./client.ts";
+import { type CredentialRow, credentialForTenant } from "./credentials.ts";
+import { zoomProblem } from "./errors.ts";
+import { REQUIRED_SCOPES } from "./oauth.ts";
+import { ZoomUser } from "./schemas.ts";
+
+const iso = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString() : null);
+
+export interface LiveCheck {
+  ok: boolean;
+  checkedAt: string;
+  error?: string;
+}
+
+async function checkLive(env: Env, config: Config, zoomAccountId: string): Promise<LiveCheck> {
+  const checkedAt = new Date().toISOString();
+  try {
+    const client = new ZoomClient(env, config, zoomAccountId);
+    await client.call({ operation: "users.get", method: "GET", path: "/users/me", schema: ZoomUser });
+    return { ok: true, checkedAt };
+  } catch (err) {
+    const problem = zoomProblem(err);
+    return { ok: false, checkedAt, error: problem instanceof Error ? problem.message : "check failed" };
+  }
+}
+
+function linkedView(row: CredentialRow) {
+  const scopes = row.scopes.split(" ").filter(Boolean);
+  return {
+    status: row.status,
+    zoomAccountId: row.zoomAccountId,
+    zoomUserEmail: row.zoomUserEmail,
+    linkedBy: row.linkedBy,
+    scopes,
+    missingScopes: REQUIRED_SCOPES.filter((s) => !scopes.includes(s)),
+    linkedAt: iso(row.linkedAt),
+    lastRefreshAt: iso(row.lastRefreshAt),
+    accessTokenExpiresAt: iso(row.accessTokenExpiresAt),
+    ...(row.reason ? { reason: row.reason } : {}),
+  };
+}
+
+async function unlinkedView(db: Db, tenantId: string) {
+  const last = await lastAudit(db, tenantId, ["zoom.unlinked", "zoom.deauthorized"]);
+  return {
+    status: "unlinked" as const,
+    zoomAccountId: null,
+    zoomUserEmail: null,
+    linkedBy: null,
+    scopes: [],
+    missingScopes: REQUIRED_SCOPES,
+    linkedAt: null,
+    lastRefreshAt: null,
+    accessTokenExpiresAt: null,
+    ...(last
+      ? {
+          reason:
+            last.action === "zoom.deauthorized"
+              ? `The app was removed from Zoom on ${iso(last.at)}`
+              : `Unlinked by ${last.actor} on ${iso(last.at)}`,
+        }
+      : {}),
+  };
+}
+
+export async function linkStatus(env: Env, config: Config, db: Db, tenantId: string, live: boolean) {
+  let row = await credentialForTenant(db, tenantId);
+  let check: LiveCheck | undefined;
+  if (row && live) {
+    check = await checkLive(env, config, row.zoomAccountId);
+    // The check may have refreshed the token or marked the link dead: show what is stored now.
+    row = await credentialForTenant(db, tenantId);
+  }
+  const view = row ? linkedView(row) : await unlinkedView(db, tenantId);
+  return check ? { ...view, live: check } : view;
+}
