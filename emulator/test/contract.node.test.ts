@@ -5,9 +5,8 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Ajv, type ErrorObject } from "ajv";
 import formats from "ajv-formats";
-import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildEmulator, emulatorWorkerOptions } from "../build.ts";
+import { type EmulatorInMiniflare, startEmulator } from "./miniflare.ts";
 
 const dir = process.env.ZOOM_OPENAPI_DIR;
 if (!dir) {
@@ -31,7 +30,7 @@ const load = <T>(name: string): T =>
   JSON.parse(readFileSync(resolve(process.cwd(), dir ?? "", name), "utf8")) as T;
 
 describe.skipIf(!dir)("emulator contract against Zoom's OpenAPI specs", () => {
-  let mf: Miniflare;
+  let emu: EmulatorInMiniflare;
   let specs: Record<string, Spec>;
   let hooks: WebhookSpec["webhooks"];
   const ajv = new Ajv({ strict: false, allErrors: true, logger: false });
@@ -42,9 +41,7 @@ describe.skipIf(!dir)("emulator contract against Zoom's OpenAPI specs", () => {
   const checked = new Set<string>();
 
   beforeAll(async () => {
-    await buildEmulator();
-    // Miniflare 5 takes a new option shape; emulatorWorkerOptions() is in the v4 shape the test plugin uses.
-    mf = new Miniflare(convertV4MiniflareOptions({ workers: [emulatorWorkerOptions()] }));
+    emu = await startEmulator();
     specs = { users: load("users.endpoints.json"), meetings: load("meetings.endpoints.json") };
     hooks = {
       ...load<WebhookSpec>("meetings.webhooks.json").webhooks,
@@ -57,47 +54,14 @@ describe.skipIf(!dir)("emulator contract against Zoom's OpenAPI specs", () => {
   }, 120_000);
 
   afterAll(async () => {
-    await mf?.dispose();
+    await emu?.dispose();
   });
 
-  async function control(path: string, body?: unknown, method = "POST"): Promise<Json> {
-    const res = await mf.dispatchFetch(`http://zoom.test/__emulator${path}`, {
-      method,
-      headers: { "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return (await res.json()) as Json;
-  }
+  const control = (path: string, body?: unknown, method = "POST") =>
+    emu.control(path, body, method) as Promise<Json>;
 
   async function authorize(): Promise<string> {
-    const form = new URLSearchParams({
-      response_type: "code",
-      client_id: "wise-local-client",
-      redirect_uri: "https://edge.test/oauth/zoom/callback",
-      state: "x",
-      user_id: "Qm3tWgkXRSmZ0aW1Jp7dAA",
-      decision: "approve",
-    });
-    const res = await mf.dispatchFetch("http://zoom.test/oauth/authorize", {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: form.toString(),
-      redirect: "manual",
-    });
-    const code = new URL(res.headers.get("location") ?? "").searchParams.get("code") ?? "";
-    const tok = await mf.dispatchFetch("http://zoom.test/oauth/token", {
-      method: "POST",
-      headers: {
-        authorization: `Basic ${btoa("wise-local-client:wise-local-client-secret")}`,
-        "content-type": "application/x-www-form-urlencoded",
-      },
-      body: new URLSearchParams({
-        grant_type: "authorization_code",
-        code,
-        redirect_uri: "https://edge.test/oauth/zoom/callback",
-      }).toString(),
-    });
-    const body = (await tok.json()) as Json;
+    const body = (await emu.authorize()) as Json;
     // Fields the product depends on; the token endpoint has no OpenAPI schema.
     for (const k of ["access_token", "refresh_token", "expires_in", "scope", "token_type", "api_url"])
       expect(body).toHaveProperty(k);
@@ -146,7 +110,7 @@ describe.skipIf(!dir)("emulator contract against Zoom's OpenAPI specs", () => {
     url: string,
     body?: unknown,
   ): Promise<{ status: number; json?: Json }> {
-    const res = await mf.dispatchFetch(`http://zoom.test/v2${url}`, {
+    const res = await emu.fetch(`/v2${url}`, {
       method: method.toUpperCase(),
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -284,7 +248,7 @@ describe.skipIf(!dir)("emulator contract against Zoom's OpenAPI specs", () => {
     await call("meetings", "/meetings/{meetingId}", "delete", `/meetings/${id}`);
 
     // Not in the downloaded specs (accounts.endpoints.json has no plans/usage): assert the fields only.
-    const usage = await mf.dispatchFetch("http://zoom.test/v2/accounts/me/plans/usage", {
+    const usage = await emu.fetch("/v2/accounts/me/plans/usage", {
       headers: { authorization: `Bearer ${token}` },
     });
     const plan = ((await usage.json()) as Json).plan_recording as Json;

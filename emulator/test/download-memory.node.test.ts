@@ -1,75 +1,37 @@
 // A 2 GiB recording download through the real emulator in workerd must stream: bytes are counted
 // and hashed as they arrive while the RSS of this process and of workerd stays bounded.
 import { createHash } from "node:crypto";
-import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { statusBytes, workerdPids } from "../../bench/procfs.ts";
-import { buildEmulator, emulatorWorkerOptions } from "../build.ts";
+import { type EmulatorInMiniflare, startEmulator } from "./miniflare.ts";
 
 const SIZE = 2 * 1024 ** 3;
 const LIMIT = 200 * 1024 ** 2;
 
-let mf: Miniflare;
+let emu: EmulatorInMiniflare;
 
 beforeAll(async () => {
-  await buildEmulator();
-  mf = new Miniflare(convertV4MiniflareOptions({ workers: [emulatorWorkerOptions()] }));
-  await mf.ready;
+  emu = await startEmulator();
 }, 60_000);
 
 afterAll(async () => {
-  await mf?.dispose();
+  await emu?.dispose();
 });
 
-async function control(path: string, body?: unknown, method = "POST") {
-  const res = await mf.dispatchFetch(`http://zoom.test/__emulator${path}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return (await res.json()) as Record<string, unknown>;
-}
-
 it("streams a 2 GiB file in bounded memory", async () => {
-  await control("/reset");
-  const form = new URLSearchParams({
-    response_type: "code",
-    client_id: "wise-local-client",
-    redirect_uri: "https://edge.test/oauth/zoom/callback",
-    user_id: "Qm3tWgkXRSmZ0aW1Jp7dAA",
-    decision: "approve",
-  });
-  const auth = await mf.dispatchFetch("http://zoom.test/oauth/authorize", {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: form.toString(),
-    redirect: "manual",
-  });
-  const code = new URL(auth.headers.get("location") ?? "").searchParams.get("code") ?? "";
-  const tokenRes = await mf.dispatchFetch("http://zoom.test/oauth/token", {
-    method: "POST",
-    headers: {
-      authorization: `Basic ${btoa("wise-local-client:wise-local-client-secret")}`,
-      "content-type": "application/x-www-form-urlencoded",
-    },
-    body: new URLSearchParams({
-      grant_type: "authorization_code",
-      code,
-      redirect_uri: "https://edge.test/oauth/zoom/callback",
-    }).toString(),
-  });
-  const token = ((await tokenRes.json()) as { access_token: string }).access_token;
-  const meeting = await mf.dispatchFetch("http://zoom.test/v2/users/me/meetings", {
+  await emu.control("/reset");
+  const token = (await emu.authorize()).access_token as string;
+  const meeting = await emu.fetch("/v2/users/me/meetings", {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
     body: JSON.stringify({ topic: "Big" }),
   });
   const { id } = (await meeting.json()) as { id: number };
-  const sim = (await control(`/meetings/${id}/simulate`, {
+  const sim = (await emu.control(`/meetings/${id}/simulate`, {
     recording: { files: [{ fileType: "MP4", sizeBytes: SIZE }] },
   })) as { recording: { files: { download_url: string; fileId: string }[] } };
   const file = sim.recording.files[0] as { download_url: string; fileId: string };
-  const redirect = await mf.dispatchFetch(file.download_url, {
+  const redirect = await emu.mf.dispatchFetch(file.download_url, {
     headers: { authorization: `Bearer ${token}` },
     redirect: "manual",
   });
@@ -89,7 +51,7 @@ it("streams a 2 GiB file in bounded memory", async () => {
   const timer = setInterval(sample, 200);
 
   const started = Date.now();
-  const res = await mf.dispatchFetch(redirect.headers.get("location") ?? "");
+  const res = await emu.mf.dispatchFetch(redirect.headers.get("location") ?? "");
   expect(res.status).toBe(200);
   expect(res.headers.get("content-length")).toBe(String(SIZE));
   const hash = createHash("sha256");
@@ -112,9 +74,7 @@ it("streams a 2 GiB file in bounded memory", async () => {
   peaks.workerd.forEach((peak, i) => {
     expect(peak - (baseWorkerd[i] ?? 0)).toBeLessThan(LIMIT);
   });
-  const remote = (await (
-    await mf.dispatchFetch(`http://zoom.test/__emulator/files/${file.fileId}/sha256`)
-  ).json()) as {
+  const remote = (await (await emu.fetch(`/__emulator/files/${file.fileId}/sha256`)).json()) as {
     sha256: string;
   };
   expect(hash.digest("hex")).toBe(remote.sha256);
