@@ -91,6 +91,19 @@ describe("linking", () => {
     expect(await count("zoom_credentials")).toBe(0);
   });
 
+  it("a state links only the tenant that started it", async () => {
+    const forA = await startLink("tenant-a");
+    const forB = await startLink("tenant-b");
+    // Whoever's browser completes A's request, the credential belongs to tenant A.
+    expect((await callback(await consent(forA))).status).toBe(200);
+    expect((await linkStatus("tenant-a")).linkedBy).toBe("admin-of-tenant-a");
+    expect((await linkStatus("tenant-b")).status).toBe("unlinked");
+    // B's own request still works for B, with its own account.
+    expect((await callback(await consent(forB, "approve", OWNER_B))).status).toBe(200);
+    expect((await linkStatus("tenant-b")).zoomAccountId).toBe("emuAcctB2");
+    expect(await count("zoom_credentials")).toBe(2);
+  });
+
   it("refuses a callback without a code", async () => {
     const redirect = await consent(await startLink("tenant-a"));
     redirect.searchParams.delete("code");
