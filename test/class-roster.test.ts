@@ -3,7 +3,7 @@
 // click state (scheduling routes, meeting.* webhooks, minting) seen without waiting for the TTL.
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { api, clearTables, FEATURE_TABLES } from "./helpers/api.ts";
+import { api, clearTables } from "./helpers/api.ts";
 import { BASE, call } from "./helpers/app.ts";
 import { createClass, type TestClass } from "./helpers/classes.ts";
 import { bearer } from "./helpers/jwt.ts";
@@ -43,7 +43,7 @@ const revoke = async (cls: TestClass, studentId?: string) =>
 beforeEach(async () => {
   ip = `192.0.2.${++ipCounter}`;
   await resetEmulator();
-  await clearTables([...FEATURE_TABLES, "class_registrants", "link_revocations"]);
+  await clearTables();
 });
 
 describe("revocation through the roster object", () => {

@@ -10,6 +10,7 @@ import { rosterChanged } from "../src/links/roster-object.ts";
 import { type LinkClaims, signLink } from "../src/links/token.ts";
 import { BASE, call } from "./helpers/app.ts";
 import { callsBetween, createClass, type TestClass } from "./helpers/classes.ts";
+import { count } from "./helpers/db.ts";
 import { bearer } from "./helpers/jwt.ts";
 import {
   addFault,
@@ -26,9 +27,6 @@ const config = loadConfig(env);
 let ipCounter = 0;
 /** Each test clicks from its own address so the per-IP limit never leaks between tests. */
 let ip = "";
-
-const count = async (table: string) =>
-  (await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<number>("n")) ?? 0;
 
 const click = (url: string, headers: Record<string, string> = {}) =>
   call(url.startsWith(BASE) ? url.slice(BASE.length) : url, {

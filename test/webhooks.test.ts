@@ -3,6 +3,7 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { BASE } from "./helpers/app.ts";
+import { count } from "./helpers/db.ts";
 import { hmacHex, signedHeaders } from "./helpers/webhook-signing.ts";
 import {
   deliver,
@@ -15,8 +16,6 @@ import {
 } from "./helpers/zoom.ts";
 
 const SECRET = env.ZOOM_WEBHOOK_SECRET ?? "";
-const count = async (table: string) =>
-  (await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<number>("n")) ?? 0;
 
 const sign = signedHeaders;
 

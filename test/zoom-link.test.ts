@@ -2,6 +2,7 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { call } from "./helpers/app.ts";
+import { count } from "./helpers/db.ts";
 import { bearer } from "./helpers/jwt.ts";
 import {
   ACCOUNT_A,
@@ -17,8 +18,6 @@ import {
 } from "./helpers/zoom.ts";
 
 const RETURN_TO = "https://app.wise.test/settings/zoom";
-const count = async (table: string) =>
-  (await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<number>("n")) ?? 0;
 
 beforeEach(async () => {
   await freshStart();

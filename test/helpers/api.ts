@@ -1,5 +1,4 @@
 // Small conveniences for the /v1 feature tests: JSON calls as a role, and clean D1 tables.
-import { env } from "cloudflare:workers";
 import { call } from "./app.ts";
 import { bearer } from "./jwt.ts";
 
@@ -33,30 +32,4 @@ export async function api<T = Record<string, unknown>>(
   return { status: res.status, body: (text ? JSON.parse(text) : {}) as T, headers: res.headers };
 }
 
-export const FEATURE_TABLES = [
-  "zoom_credentials",
-  "oauth_states",
-  "audit_log",
-  "tenants",
-  "webhook_deliveries",
-  "teachers",
-  "classes",
-  "class_sessions",
-  "session_attendance",
-  "usage_snapshots",
-];
-
-export async function clearTables(tables = FEATURE_TABLES): Promise<void> {
-  await env.DB.batch(tables.map((t) => env.DB.prepare(`DELETE FROM ${t}`)));
-}
-
-export async function rows<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]> {
-  return (
-    await env.DB.prepare(sql)
-      .bind(...params)
-      .all<T>()
-  ).results;
-}
-
-export const count = async (table: string) =>
-  (await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<number>("n")) ?? 0;
+export { clearTables, count, rows } from "./db.ts";

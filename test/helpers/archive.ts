@@ -12,6 +12,7 @@ import { database } from "../../src/db/client.ts";
 import worker from "../../src/index.ts";
 import { ZoomClient } from "../../src/zoom/client.ts";
 import { BASE } from "./app.ts";
+import { clearTables } from "./db.ts";
 import { emulator, fetchAndSettle, outbox } from "./zoom.ts";
 
 /** Stands in for the ARCHIVE_QUEUE producer so a test decides when and how messages are consumed. */
@@ -119,15 +120,7 @@ export async function expectedHash(fileId: string) {
 
 export async function clearArchive() {
   queue.take();
-  await env.DB.batch([
-    env.DB.prepare("DELETE FROM recordings"),
-    env.DB.prepare("DELETE FROM recording_files"),
-    env.DB.prepare("DELETE FROM archive_sweeps"),
-    env.DB.prepare("DELETE FROM zoom_credentials"),
-    env.DB.prepare("DELETE FROM webhook_deliveries"),
-    env.DB.prepare("DELETE FROM audit_log"),
-    env.DB.prepare("DELETE FROM tenants"),
-  ]);
+  await clearTables();
   let cursor: string | undefined;
   do {
     const page = await env.RECORDINGS.list({ prefix: "tenants/", cursor });

@@ -4,6 +4,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import worker from "../../src/index.ts";
 import { BASE, call } from "./app.ts";
+import { clearTables } from "./db.ts";
 import { bearer } from "./jwt.ts";
 
 export const ZOOM = "https://zoom.us";
@@ -122,8 +123,5 @@ export async function expireStoredAccessToken(tenant: string): Promise<void> {
 /** Resets the emulator and empties every table of the product, for a test that starts from nothing. */
 export async function freshStart(): Promise<void> {
   await resetEmulator();
-  const tables = await env.DB.prepare(
-    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'd1_%'",
-  ).all<{ name: string }>();
-  await env.DB.batch(tables.results.map(({ name }) => env.DB.prepare(`DELETE FROM "${name}"`)));
+  await clearTables();
 }
