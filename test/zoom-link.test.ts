@@ -1,4 +1,5 @@
 // Linking, link status and unlinking through the real Worker and the Zoom emulator.
+import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { call } from "./helpers/app.ts";
@@ -162,6 +163,8 @@ describe("linking", () => {
     await linkZoom("tenant-a", { userId: OWNER_B });
     expect((await linkStatus("tenant-a")).zoomAccountId).toBe("emuAcctB2");
     expect((await stats()).revocations).toBe(before.revocations + 1);
+    // The old account's refresher stopped: no alarm left to wake it.
+    expect(await runDurableObjectAlarm(env.ZOOM_ACCOUNT.getByName(ACCOUNT_A))).toBe(false);
     const actions = await env.DB.prepare("SELECT action FROM audit_log ORDER BY id").all();
     expect(actions.results.map((r) => r.action)).toEqual(["zoom.linked", "zoom.relinked", "zoom.relinked"]);
   });

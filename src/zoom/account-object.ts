@@ -119,17 +119,22 @@ export class ZoomAccount extends DurableObject<Env> {
     await this.scheduleAlarm();
   }
 
+  /** Stops refreshing: the account's credential is gone or belongs elsewhere now. */
+  async forget(): Promise<void> {
+    await this.settle();
+    this.current = null;
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+  }
+
   /**
    * Unlinks: revokes at Zoom (best effort, logged), deletes the credential, stops the alarm, audits.
    * Runs here so that it cannot interleave with a refresh of the same account.
    */
   async unlink(zoomAccountId: string, actor: string, how: "unlinked" | "deauthorized"): Promise<boolean> {
-    await this.settle();
+    await this.forget();
     const db = this.db;
     const row = await credentialForAccount(db, zoomAccountId);
-    this.current = null;
-    await this.ctx.storage.deleteAlarm();
-    await this.ctx.storage.deleteAll();
     if (!row) return false;
     let revoked: boolean | "skipped" = "skipped";
     if (how === "unlinked") {

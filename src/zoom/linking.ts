@@ -226,7 +226,7 @@ export async function completeLink(
 
   if (previous && previous.zoomAccountId !== zoomAccountId) {
     // The tenant moved to another Zoom account: end the old grant and its refresher.
-    await env.ZOOM_ACCOUNT.getByName(previous.zoomAccountId).linked(previous.zoomAccountId);
+    await env.ZOOM_ACCOUNT.getByName(previous.zoomAccountId).forget();
     try {
       await revokeToken(config, (await openTokens(vault, previous)).refreshToken);
     } catch (err) {
