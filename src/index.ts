@@ -6,6 +6,7 @@ import type { Env } from "./env.ts";
 import { log } from "./http/log.ts";
 import { runMaintenance } from "./maintenance.ts";
 import { consumeQueue } from "./queue.ts";
+import { answerLinkClick, linkPath } from "./routes/link-clicks.ts";
 
 export { ClassRoster } from "./links/roster-object.ts";
 export { ZoomAccount } from "./zoom/account-object.ts";
@@ -13,7 +14,11 @@ export { ZoomAccount } from "./zoom/account-object.ts";
 const app = createApp();
 
 export default {
-  fetch: app.fetch,
+  // Link clicks (/j, /s, /r) skip the API's middleware: they are the hot path and need none of it.
+  fetch(request: Request, env: Env, ctx: ExecutionContext) {
+    const path = linkPath(request.url);
+    return path ? answerLinkClick(request, env, ctx, path) : app.fetch(request, env, ctx);
+  },
 
   async scheduled(controller, env, ctx) {
     ctx.waitUntil(runMaintenance(env).catch((err) => log("error", "maintenance failed", { err })));

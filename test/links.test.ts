@@ -6,11 +6,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { loadConfig } from "../src/config.ts";
 import worker from "../src/index.ts";
 import { handleRegistrationMessage } from "../src/links/registration.ts";
-import { rosterChanged } from "../src/links/roster-object.ts";
+import { CLICKS_PER_LINK, rosterChanged } from "../src/links/roster-object.ts";
 import { type LinkClaims, signLink } from "../src/links/token.ts";
 import { BASE, call } from "./helpers/app.ts";
 import { callsBetween, createClass, type TestClass } from "./helpers/classes.ts";
-import { count } from "./helpers/db.ts";
+import { clearTables, count } from "./helpers/db.ts";
 import { bearer } from "./helpers/jwt.ts";
 import {
   addFault,
@@ -84,11 +84,7 @@ function claims(cls: TestClass, over: Partial<LinkClaims> = {}): LinkClaims {
 beforeEach(async () => {
   ip = `198.51.100.${++ipCounter}`;
   await resetEmulator();
-  await env.DB.batch(
-    ["zoom_credentials", "oauth_states", "audit_log", "classes", "class_registrants", "link_revocations"].map(
-      (t) => env.DB.prepare(`DELETE FROM ${t}`),
-    ),
-  );
+  await clearTables();
 });
 
 afterEach(() => {
@@ -541,6 +537,93 @@ describe("start links", () => {
     expect((await click(url)).status).toBe(403);
   });
 
+  it("expires with the class: by default at its end plus grace, never later, and none once it is over", async () => {
+    const start = Date.now() + 5 * 60_000;
+    const cls = await createClass("tenant-a", { startTime: start, durationMinutes: 45 });
+    const classOver = start + 45 * 60_000 + config.joinLinkGraceMinutes * 60_000;
+    const res = await startLink(cls);
+    const body = (await res.json()) as { url: string; expiresAt: string };
+    expect(Date.parse(body.expiresAt)).toBe(classOver);
+    const payload = JSON.parse(
+      atob((tokenOf(body.url).split(".")[2] ?? "").replace(/-/g, "+").replace(/_/g, "/")),
+    );
+    expect(payload.exp).toBe(sec(classOver));
+    const mint = async (expiresAt: string) =>
+      call(`/v1/classes/${cls.classId}/start-link`, {
+        method: "POST",
+        headers: {
+          ...(await bearer({ tenant: cls.tenant, role: "teacher", sub: cls.teacherId })),
+          "content-type": "application/json",
+        },
+        body: JSON.stringify({ expiresAt }),
+      });
+    const earlier = await mint(new Date(classOver - 60_000).toISOString());
+    expect(earlier.status).toBe(200);
+    expect(Date.parse(((await earlier.json()) as { expiresAt: string }).expiresAt)).toBe(classOver - 60_000);
+    const later = await mint(new Date(classOver + 60_000).toISOString());
+    expect(later.status).toBe(400);
+    expect(await later.json()).toMatchObject({ code: "bad_request" });
+    const auditsBefore = await count("audit_log");
+    await env.DB.prepare("UPDATE classes SET start_time = ? WHERE class_id = ?")
+      .bind(Date.now() - 24 * 3600_000, cls.classId)
+      .run();
+    const over = await startLink(cls);
+    expect(over.status).toBe(409);
+    expect(await over.json()).toMatchObject({ code: "class_over" });
+    expect(await count("audit_log")).toBe(auditsBefore);
+  });
+
+  it("is revoked per class and teacher: earlier links of the class are refused, a new one and other classes open", async () => {
+    const cls = await createClass("tenant-a");
+    const other = await createClass("tenant-a", { link: false });
+    const old = ((await (await startLink(cls)).json()) as { url: string }).url;
+    const otherLink = ((await (await startLink(other)).json()) as { url: string }).url;
+    const revoke = async (auth: Parameters<typeof bearer>[0]) =>
+      (await call(`/v1/classes/${cls.classId}/start-link`, { method: "DELETE", headers: await bearer(auth) }))
+        .status;
+    expect(await revoke({ tenant: "tenant-a", role: "teacher", sub: "teacher-2" })).toBe(403);
+    expect(await revoke({ tenant: "tenant-a", role: "student", sub: "stu-1" })).toBe(403);
+    expect(await revoke({ tenant: "tenant-b", role: "admin", sub: "admin-b" })).toBe(404);
+    expect(await count("start_link_revocations")).toBe(0);
+    expect((await click(old)).status).toBe(302);
+    expect(await revoke({ tenant: "tenant-a", role: "teacher", sub: cls.teacherId })).toBe(204);
+    const before = (await stats()).requests;
+    const refused = await click(old);
+    expect(refused.status).toBe(410);
+    expect(await refused.text()).toContain("withdrawn");
+    expect(callsBetween(before, (await stats()).requests)).toEqual({});
+    expect((await click(otherLink)).status).toBe(302);
+    const fresh = ((await (await startLink(cls)).json()) as { url: string }).url;
+    expect((await click(fresh)).status).toBe(302);
+    expect(await revoke({ tenant: "tenant-a", role: "admin", sub: "admin-1" })).toBe(204);
+    expect((await click(fresh)).status).toBe(410);
+    const doc = (await (await call("/openapi.json")).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    expect(doc.paths["/v1/classes/{classId}/start-link"]).toHaveProperty("delete");
+  });
+
+  it("is refused for a teacher who was removed, deactivated or replaced as the class's host", async () => {
+    for (const change of [
+      "DELETE FROM teachers WHERE wise_user_id = 'teacher-1'",
+      "UPDATE teachers SET status = 'inactive' WHERE wise_user_id = 'teacher-1'",
+      "UPDATE teachers SET status = 'pending' WHERE wise_user_id = 'teacher-1'",
+      "UPDATE classes SET teacher_id = 'teacher-2'",
+    ]) {
+      await clearTables();
+      await resetEmulator();
+      const cls = await createClass("tenant-a");
+      const { url } = (await (await startLink(cls)).json()) as { url: string };
+      expect((await click(url)).status).toBe(302);
+      await env.DB.prepare(change).run();
+      const before = (await stats()).requests;
+      const res = await click(url);
+      expect(res.status, change).toBe(403);
+      expect(res.headers.get("location")).toBeNull();
+      expect(callsBetween(before, (await stats()).requests)).toEqual({});
+    }
+  });
+
   it("refuses join tokens on /s and start tokens on /j", async () => {
     const cls = await createClass("tenant-a");
     const links = await joinLinks(cls);
@@ -595,21 +678,48 @@ describe("per-IP rate limiting", () => {
     return res;
   };
 
-  it("answers 429 pages past the binding's limit for one address, while another address still gets in", async () => {
+  it("charges only refused links: past the limit forged clicks get 429 pages, valid links still open", async () => {
     const cls = await createClass("tenant-a");
     const links = await joinLinks(cls);
     const url = links["stu-1"] ?? "";
     const { url: start } = (await (await startLink(cls)).json()) as { url: string };
+    // Valid clicks are not charged: far more than the limit of 5 all open.
+    for (let i = 0; i < 8; i++) expect((await clickStrict(url, ip)).status).toBe(302);
     // The binding counts in fixed windows: 11 requests put at least 6 in one window of limit 5.
     const statuses: number[] = [];
-    for (let i = 0; i < 11; i++) statuses.push((await clickStrict(`${BASE}/j/forged-${i}`, ip)).status);
+    for (let i = 0; i < 11 && !statuses.includes(429); i++) {
+      statuses.push((await clickStrict(`${BASE}/j/forged-${i}`, ip)).status);
+    }
+    expect(statuses.slice(0, 5)).toEqual([403, 403, 403, 403, 403]);
     expect(statuses).toContain(429);
-    const limited = await clickStrict(url, ip);
+    expect((await clickStrict(url, ip)).status).toBe(302);
+    expect((await clickStrict(start, ip)).status).toBe(302);
+    const limited = await clickStrict(`${BASE}/j/forged-again`, ip);
     expect(limited.status).toBe(429);
     expect(limited.headers.get("retry-after")).toBe("60");
     expect(await limited.text()).toContain("Too many");
-    expect((await clickStrict(start, ip)).status).toBe(429);
-    expect((await clickStrict(url, "203.0.113.7")).status).toBe(302);
+    expect((await clickStrict(`${BASE}/s/forged`, ip)).status).toBe(429);
+    expect((await clickStrict(`${BASE}/r/forged`, ip)).status).toBe(429);
+    expect((await clickStrict(`${BASE}/j/forged`, "203.0.113.7")).status).toBe(403);
+  });
+
+  it("limits one valid link per window in the class's roster object, leaving other links open", async () => {
+    const cls = await createClass("tenant-a");
+    const links = await joinLinks(cls);
+    const leaked = links["stu-1"] ?? "";
+    for (let i = 0; i < CLICKS_PER_LINK; i++) expect((await click(leaked)).status).toBe(302);
+    const refused = await click(leaked);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("location")).toBeNull();
+    expect(await refused.text()).toContain("opened too many times");
+    expect((await click(links["stu-2"] ?? "")).status).toBe(302);
+
+    const { url: start } = (await (await startLink(cls)).json()) as { url: string };
+    const before = (await stats()).requests["meetings.get"] ?? 0;
+    for (let i = 0; i < CLICKS_PER_LINK; i++) expect((await click(start)).status).toBe(302);
+    expect((await click(start)).status).toBe(429);
+    // The refused start click asked Zoom for no host URL.
+    expect((await stats()).requests["meetings.get"]).toBe(before + CLICKS_PER_LINK);
   });
 
   it("is configured generously (600 a minute) for the real binding", async () => {

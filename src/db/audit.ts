@@ -15,7 +15,8 @@ export type AuditAction =
   | "recording.deleted"
   | "links.join_minted"
   | "links.start_minted"
-  | "links.revoked";
+  | "links.revoked"
+  | "links.start_revoked";
 
 export function auditStatement(
   db: Db,

@@ -196,6 +196,22 @@ export const linkRevocations = sqliteTable(
 );
 
 /**
+ * Revoked start links: every start link of (tenant, class, teacher) issued at or before `revoked_at`
+ * is refused. Read from D1 on every start click.
+ */
+export const startLinkRevocations = sqliteTable(
+  "start_link_revocations",
+  {
+    tenantId: text("tenant_id").notNull(),
+    classId: text("class_id").notNull(),
+    teacherId: text("teacher_id").notNull(),
+    revokedAt: integer("revoked_at", { mode: "number" }).notNull(),
+    revokedBy: text("revoked_by").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.classId, t.teacherId] })],
+);
+
+/**
  * One Zoom meeting instance with cloud recordings of a tenant (by instance UUID), linked to the
  * Wise class whose meeting it was when one exists. `zoom_state` follows recording.* webhooks.
  */

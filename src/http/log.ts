@@ -35,14 +35,27 @@ export function redact(value: unknown, depth = 0): unknown {
   return value;
 }
 
-/** Paths of browser links carry signed tokens in their last segment: keep only the route. */
+/**
+ * Paths of browser links carry signed tokens: keep only the route. The OAuth callback's code and
+ * state live in its query, which no log line carries (only paths are logged).
+ */
 export function redactPath(path: string): string {
-  return path.replace(/^\/(j|s|r)\/.*/, "/$1/[token]");
+  return path.replace(/^\/(j|s|r)\/.*/, "/$1/[token]").replace(/\?.*/, "");
 }
 
 export function log(level: Level, msg: string, fields: Record<string, unknown> = {}): void {
   const line = JSON.stringify({ level, msg, time: new Date().toISOString(), ...(redact(fields) as object) });
   if (level === "error") console.error(line);
   else if (level === "warn") console.warn(line);
+  else console.log(line);
+}
+
+/**
+ * The access-log line of a request. Its fields are ours (method, status, duration, request id) and
+ * the path is reduced to its route, so the line is built without the general redaction pass.
+ */
+export function accessLog(requestId: string, method: string, path: string, status: number, ms: number): void {
+  const line = `{"level":"${status >= 500 ? "error" : "info"}","msg":"request","time":"${new Date().toISOString()}","requestId":${JSON.stringify(requestId)},"method":${JSON.stringify(method)},"path":${JSON.stringify(redactPath(path))},"status":${status},"ms":${ms}}`;
+  if (status >= 500) console.error(line);
   else console.log(line);
 }

@@ -1,10 +1,8 @@
 // What a click on a join (/j) or start (/s) link leads to. The join path costs one HMAC verify and
 // one RPC to the class's ClassRoster object, which answers from memory (see roster-object.ts).
-import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Config } from "../config.ts";
 import type { Db } from "../db/client.ts";
-import { classes } from "../db/schema.ts";
 import type { Env } from "../env.ts";
 import { log } from "../http/log.ts";
 import { encodePathSegment } from "../zoom/client.ts";
@@ -12,7 +10,7 @@ import { ZoomApiError, ZoomNeedsRelink, ZoomNotLinked } from "../zoom/errors.ts"
 import type { RetryBudget } from "../zoom/retry.ts";
 import { CLICK_BUDGET, registerStudent, zoomClientFor } from "./registration.ts";
 import { type JoinView, rosterOf } from "./roster-object.ts";
-import { type LinkFailure, verifyLink } from "./token.ts";
+import { type LinkClaims, type LinkFailure, verifyLink } from "./token.ts";
 
 /** Students may enter this long before the scheduled start (Zoom's waiting room takes over then). */
 export const OPENS_BEFORE_START_MS = 10 * 60_000;
@@ -22,9 +20,13 @@ export type JoinOutcome =
   | { kind: "waiting"; opensAt: number; topic: string }
   | { kind: "invalid"; reason: LinkFailure }
   | { kind: "revoked" }
+  | { kind: "limited" }
   | { kind: "cancelled" }
   | { kind: "not_found" }
   | { kind: "unavailable" };
+
+/** One link's identity for the per-link click limit (its claims are unique per minted link). */
+const linkKey = (c: LinkClaims) => `${c.purpose}:${c.subject}:${c.iat}:${c.exp}`;
 
 /** The meeting's own join URL with the student's display name (Zoom's `uname`). */
 function meetingJoinUrl(joinUrl: string, name: string | null): string {
@@ -55,10 +57,16 @@ export async function resolveJoin(
   if (!verified.ok) return { kind: "invalid", reason: verified.reason };
   const claims = verified.claims;
   const classId = claims.class as string; // join tokens always name a class (token schema)
-  const row = await rosterOf(env, claims.tenant, classId).join(claims.tenant, classId, claims.subject);
+  const row = await rosterOf(env, claims.tenant, classId).join(
+    claims.tenant,
+    classId,
+    claims.subject,
+    linkKey(claims),
+  );
   if (!row) return { kind: "not_found" };
   if (row.status === "cancelled" || row.status === "deleted") return { kind: "cancelled" };
   if (row.revokedAt !== null && claims.iat <= row.revokedAt) return { kind: "revoked" };
+  if (row.overLimit) return { kind: "limited" };
   if (!isOpen(row, now)) {
     return { kind: "waiting", opensAt: row.startTime - OPENS_BEFORE_START_MS, topic: row.topic };
   }
@@ -100,6 +108,9 @@ export async function resolveJoin(
 export type StartOutcome =
   | { kind: "redirect"; location: string }
   | { kind: "invalid"; reason: LinkFailure | "not_host" }
+  | { kind: "revoked" }
+  | { kind: "teacher_inactive" }
+  | { kind: "limited" }
   | { kind: "cancelled" }
   | { kind: "not_found" }
   | { kind: "zoom_unavailable" }
@@ -124,19 +135,22 @@ export async function resolveStart(
   const verified = await verifyLink(config.linkKeys, token, "start", now);
   if (!verified.ok) return { kind: "invalid", reason: verified.reason };
   const claims = verified.claims;
-  const cls = await db
-    .select({
-      teacherId: classes.teacherId,
-      status: classes.status,
-      zoomMeetingId: classes.zoomMeetingId,
-    })
-    .from(classes)
-    .where(and(eq(classes.tenantId, claims.tenant), eq(classes.classId, claims.class as string)))
-    .get();
+  const classId = claims.class as string; // start tokens always name a class (token schema)
+  const view = await rosterOf(env, claims.tenant, classId).start(
+    claims.tenant,
+    classId,
+    claims.subject,
+    linkKey(claims),
+  );
+  const cls = view.cls;
   if (!cls) return { kind: "not_found" };
+  if (view.overLimit) return { kind: "limited" };
   if (cls.status === "cancelled" || cls.status === "deleted") return { kind: "cancelled" };
   // A class handed to another teacher no longer opens for the previous one.
   if (cls.teacherId !== claims.subject) return { kind: "invalid", reason: "not_host" };
+  if (view.revokedAt !== null && claims.iat <= view.revokedAt) return { kind: "revoked" };
+  // Each click hands out a host login: only for a teacher the institute still has, and active.
+  if (view.teacherStatus !== "active") return { kind: "teacher_inactive" };
   if (!cls.zoomMeetingId) return { kind: "not_found" };
   try {
     const client = await zoomClientFor(env, config, db, claims.tenant, START_BUDGET);

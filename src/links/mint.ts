@@ -5,7 +5,7 @@ import type { Principal } from "../auth/jwt.ts";
 import type { Config } from "../config.ts";
 import { auditStatement } from "../db/audit.ts";
 import type { Db } from "../db/client.ts";
-import { classes, classRegistrants } from "../db/schema.ts";
+import { classes, classRegistrants, startLinkRevocations } from "../db/schema.ts";
 import type { Env } from "../env.ts";
 import { badRequest, conflict, forbidden, notFound } from "../http/problem.ts";
 import { enqueueRegistration } from "./registration.ts";
@@ -159,6 +159,24 @@ export async function mintJoinLinks(
   return { links, expiresAt: new Date(exp).toISOString() };
 }
 
+/**
+ * When the class's start links expire: with the class (its end plus the grace period), or earlier
+ * when asked. Each click hands out a host login, so a start link never outlives its class.
+ */
+function startLinkExpiry(config: Config, cls: ClassRow, requested: string | undefined, now: number): number {
+  const classOver = classEndsAt(cls) + config.joinLinkGraceMinutes * 60_000;
+  if (classOver <= now) throw conflict("class_over", "The class is over; it has no start link any more");
+  if (requested === undefined) return classOver;
+  const at = Date.parse(requested);
+  if (at <= now) throw badRequest("expiresAt must be in the future");
+  if (at > classOver) {
+    throw badRequest("expiresAt may be at most the class's end plus the grace period", {
+      latest: new Date(classOver).toISOString(),
+    });
+  }
+  return at;
+}
+
 /** Mints the start link of the class's teacher (the host); Zoom's start_url is fetched at click time. */
 export async function mintStartLink(
   config: Config,
@@ -170,7 +188,7 @@ export async function mintStartLink(
   const cls = await manageableClass(db, principal, classId);
   requireActiveMeeting(cls);
   const now = Date.now();
-  const exp = linkExpiry(config, cls, expiresAt, now);
+  const exp = startLinkExpiry(config, cls, expiresAt, now);
   const claims: LinkClaims = {
     purpose: "start",
     tenant: cls.tenantId,
@@ -209,4 +227,29 @@ export async function revokeJoinLinks(
     studentId ?? "*",
     principal.userId,
   );
+}
+
+/**
+ * Revokes the start links of the class's teacher issued until now (links minted afterwards work).
+ * Start clicks read this row from D1, so the next click after this returns is refused.
+ */
+export async function revokeStartLinks(db: Db, principal: Principal, classId: string) {
+  const cls = await manageableClass(db, principal, classId);
+  const revokedAt = Date.now();
+  const key = { tenantId: cls.tenantId, classId: cls.classId, teacherId: cls.teacherId };
+  await db.batch([
+    db
+      .insert(startLinkRevocations)
+      .values({ ...key, revokedAt, revokedBy: principal.userId })
+      .onConflictDoUpdate({
+        target: [startLinkRevocations.tenantId, startLinkRevocations.classId, startLinkRevocations.teacherId],
+        set: { revokedAt, revokedBy: principal.userId },
+      }),
+    auditStatement(db, {
+      tenantId: cls.tenantId,
+      actor: principal.userId,
+      action: "links.start_revoked",
+      details: { classId: cls.classId, teacherId: cls.teacherId },
+    }),
+  ]);
 }

@@ -6,7 +6,7 @@ import { DurableObject } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { auditStatement } from "../db/audit.ts";
 import { database } from "../db/client.ts";
-import { classes, classRegistrants, linkRevocations } from "../db/schema.ts";
+import { classes, classRegistrants, linkRevocations, startLinkRevocations, teachers } from "../db/schema.ts";
 import type { Env } from "../env.ts";
 
 /**
@@ -14,6 +14,13 @@ import type { Env } from "../env.ts";
  * D1 write): class and roster data are never older than this. Revocations never go stale (below).
  */
 export const SNAPSHOT_TTL_MS = 10_000;
+
+/**
+ * Clicks one link may make per window. A valid link cannot be forged, so clicks on it skip the
+ * per-IP limiter; a leaked one opened by a crowd is refused past this, counted here in memory.
+ */
+export const CLICKS_PER_LINK = 30;
+export const CLICK_WINDOW_MS = 60_000;
 
 /** What a join click needs to know: the class, the student's roster row and their revocation. */
 export interface JoinView {
@@ -29,6 +36,18 @@ export interface JoinView {
   registrantJoinUrl: string | null;
   /** The latest revocation covering this student (their own or the whole class's), epoch ms. */
   revokedAt: number | null;
+  /** This link was clicked more than CLICKS_PER_LINK times in the current window. */
+  overLimit: boolean;
+}
+
+/** What a start click needs to know, read from D1 at the click (start clicks are rare). */
+export interface StartView {
+  cls: Pick<typeof classes.$inferSelect, "teacherId" | "status" | "zoomMeetingId"> | null;
+  /** The link's teacher as the tenant knows them; null when removed. */
+  teacherStatus: (typeof teachers.$inferSelect)["status"] | null;
+  /** The latest revocation of this teacher's start links of the class, epoch ms. */
+  revokedAt: number | null;
+  overLimit: boolean;
 }
 
 interface Registrant {
@@ -45,7 +64,7 @@ interface Snapshot {
   readAt: number;
   cls: Omit<
     JoinView,
-    "studentName" | "studentEmail" | "registrantStatus" | "registrantJoinUrl" | "revokedAt"
+    "studentName" | "studentEmail" | "registrantStatus" | "registrantJoinUrl" | "revokedAt" | "overLimit"
   > | null;
   registrants: Map<string, Registrant>;
 }
@@ -71,9 +90,15 @@ export class ClassRoster extends DurableObject<Env> {
    * snapshot by maximum, so a reload that read D1 before a revocation was written cannot undo it.
    */
   private readonly revocations = new Map<string, number>();
+  /** Clicks per link in the current fixed window (memory only: a lost count errs towards opening). */
+  private clicks = { startedAt: 0, counts: new Map<string, number>() };
 
-  /** The view of one student's click. Null when the class does not exist (for this tenant). */
-  async join(tenantId: string, classId: string, studentId: string): Promise<JoinView | null> {
+  /**
+   * The view of one student's click. Null when the class does not exist (for this tenant).
+   * `link` identifies the clicked link for the per-link limit.
+   */
+  async join(tenantId: string, classId: string, studentId: string, link: string): Promise<JoinView | null> {
+    const overLimit = !this.admit(link);
     const snap = await this.current(tenantId, classId);
     if (!snap.cls) return null;
     const reg = snap.registrants.get(studentId);
@@ -87,7 +112,53 @@ export class ClassRoster extends DurableObject<Env> {
       registrantStatus: reg?.status ?? null,
       registrantJoinUrl: reg?.joinUrl ?? null,
       revokedAt,
+      overLimit,
     };
+  }
+
+  /** The view of a start click: class, teacher and start-link revocation, read from D1 now. */
+  async start(tenantId: string, classId: string, teacherId: string, link: string): Promise<StartView> {
+    const overLimit = !this.admit(link);
+    const db = database(this.env.DB);
+    const [clsRows, teacherRows, revokedRows] = await db.batch([
+      db
+        .select({
+          teacherId: classes.teacherId,
+          status: classes.status,
+          zoomMeetingId: classes.zoomMeetingId,
+        })
+        .from(classes)
+        .where(and(eq(classes.tenantId, tenantId), eq(classes.classId, classId))),
+      db
+        .select({ status: teachers.status })
+        .from(teachers)
+        .where(and(eq(teachers.tenantId, tenantId), eq(teachers.wiseUserId, teacherId))),
+      db
+        .select({ revokedAt: startLinkRevocations.revokedAt })
+        .from(startLinkRevocations)
+        .where(
+          and(
+            eq(startLinkRevocations.tenantId, tenantId),
+            eq(startLinkRevocations.classId, classId),
+            eq(startLinkRevocations.teacherId, teacherId),
+          ),
+        ),
+    ]);
+    return {
+      cls: clsRows[0] ?? null,
+      teacherStatus: teacherRows[0]?.status ?? null,
+      revokedAt: revokedRows[0]?.revokedAt ?? null,
+      overLimit,
+    };
+  }
+
+  /** Counts a click of one link; false once it is over CLICKS_PER_LINK in this window. */
+  private admit(link: string): boolean {
+    const now = Date.now();
+    if (now - this.clicks.startedAt >= CLICK_WINDOW_MS) this.clicks = { startedAt: now, counts: new Map() };
+    const n = (this.clicks.counts.get(link) ?? 0) + 1;
+    this.clicks.counts.set(link, n);
+    return n <= CLICKS_PER_LINK;
   }
 
   /**

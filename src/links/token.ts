@@ -48,6 +48,9 @@ export const CLOCK_SKEW_SECONDS = 60;
 
 // Wise ids as the JWT module accepts them: safe in keys, logs and URLs.
 const Id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/);
+// Zoom's recording file ids are base64-like and may hold `+`, `/` and `=`. They travel inside the
+// JSON payload (itself base64url), so no other encoding is needed; minting checks the same schema.
+const FileId = z.string().regex(/^[A-Za-z0-9_=+/.-]{1,128}$/);
 const Seconds = z.number().int().min(0).max(1e11);
 
 const Payload = z
@@ -55,7 +58,7 @@ const Payload = z
     purpose: z.enum(["join", "start", "play"]),
     tenant: Id,
     class: Id.optional(),
-    file: Id.optional(),
+    file: FileId.optional(),
     subject: Id,
     exp: Seconds,
     nbf: Seconds,
@@ -69,12 +72,12 @@ const Payload = z
 // Exact structure: version, key id (as the config allows), payload, and a 32-byte signature (43 chars).
 const SHAPE = /^v1\.([A-Za-z0-9_-]{1,16})\.([A-Za-z0-9_-]{16,1800})\.([A-Za-z0-9_-]{43})$/;
 
-// Imported CryptoKeys, once per isolate, by key id and secret (a rotated secret under an old id gets a new key).
-const imported = new Map<string, Promise<CryptoKey>>();
+// Imported CryptoKeys, once per isolate: keyed by the secret's bytes object, which the per-isolate
+// configuration keeps (a rotated secret is a new object, so it gets a new key).
+const imported = new WeakMap<Uint8Array, Promise<CryptoKey>>();
 
 function hmacKey(key: LinkKey): Promise<CryptoKey> {
-  const cacheKey = `${key.id}:${toBase64Url(key.secret)}`;
-  let k = imported.get(cacheKey);
+  let k = imported.get(key.secret);
   if (!k) {
     k = crypto.subtle.importKey(
       "raw",
@@ -83,7 +86,7 @@ function hmacKey(key: LinkKey): Promise<CryptoKey> {
       false,
       ["sign", "verify"],
     );
-    imported.set(cacheKey, k);
+    imported.set(key.secret, k);
   }
   return k;
 }
@@ -105,6 +108,8 @@ export async function signLink(ring: readonly LinkKey[], claims: LinkClaims): Pr
     nbf: claims.nbf,
     iat: claims.iat,
   };
+  // The verifier's own schema: a link that could never open is refused here, not at the click.
+  if (!Payload.safeParse(body).success) throw new Error("link claims do not fit the token schema");
   const signed = `${LINK_VERSION}.${key.id}.${toBase64Url(encoder.encode(JSON.stringify(body)))}`;
   const sig = await crypto.subtle.sign("HMAC", await hmacKey(key), encoder.encode(signed));
   const token = `${signed}.${toBase64Url(new Uint8Array(sig))}`;

@@ -3,7 +3,13 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { WiseId } from "../auth/jwt.ts";
 import { database } from "../db/client.ts";
 import { bearerSecurity, createRouter, requireRole } from "../http/context.ts";
-import { MAX_STUDENTS_PER_CALL, mintJoinLinks, mintStartLink, revokeJoinLinks } from "../links/mint.ts";
+import {
+  MAX_STUDENTS_PER_CALL,
+  mintJoinLinks,
+  mintStartLink,
+  revokeJoinLinks,
+  revokeStartLinks,
+} from "../links/mint.ts";
 
 export const classLinks = createRouter();
 
@@ -38,7 +44,13 @@ const JoinLinks = z
   })
   .openapi("JoinLinks");
 
-const StartLinkRequest = z.object({ expiresAt: z.iso.datetime({ offset: true }).optional() }).strict();
+const StartLinkRequest = z
+  .object({
+    expiresAt: z.iso.datetime({ offset: true }).optional().openapi({
+      description: "At most, and by default, the class's end plus the configured grace period",
+    }),
+  })
+  .strict();
 
 classLinks.openapi(
   createRoute({
@@ -77,7 +89,8 @@ classLinks.openapi(
     path: "/v1/classes/{classId}/start-link",
     tags: ["Links"],
     summary: "Signed start link for the class's teacher",
-    description: "An /s/ link; Zoom's start_url is fetched fresh when it is opened.",
+    description:
+      "An /s/ link; Zoom's start_url is fetched fresh when it is opened. It expires with the class (its end plus the grace period), and opens only for the class's current teacher while they are an active teacher of the tenant.",
     security: bearerSecurity,
     middleware: [requireRole("admin", "teacher")] as const,
     request: {
@@ -101,6 +114,23 @@ classLinks.openapi(
       body.expiresAt,
     );
     return c.json(result, 200);
+  },
+);
+
+classLinks.openapi(
+  createRoute({
+    method: "delete",
+    path: "/v1/classes/{classId}/start-link",
+    tags: ["Links"],
+    summary: "Revoke the start links of the class's teacher issued so far",
+    security: bearerSecurity,
+    middleware: [requireRole("admin", "teacher")] as const,
+    request: { params: ClassParams },
+    responses: { 204: { description: "Revoked; a start link minted later works" } },
+  }),
+  async (c) => {
+    await revokeStartLinks(database(c.env.DB), c.get("principal"), c.req.valid("param").classId);
+    return c.body(null, 204);
   },
 );
 
