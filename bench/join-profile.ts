@@ -1,6 +1,7 @@
-// `node bench/run.ts join-profile`: where a join click's time goes. Each route does one piece of the
-// click (rate limiter, token verify, access log, a D1 read, a Durable Object RPC, the whole resolve)
-// and is measured in alternation with a constant redirect, so the cost of a piece is its gap to it.
+// `node bench/run.ts join-profile` (also printed by `join`): where a join click's time goes. Each route
+// does one piece of the click (access log, token verify, a Durable Object RPC, the roster object's
+// answer, the whole resolve) and is measured in alternation with a constant redirect, so the cost of
+// a piece is its gap to it. The API's middleware and the limiter are shown for what they would add.
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { fmt, type Stack, startStack } from "./harness.ts";
@@ -51,20 +52,15 @@ export async function run(): Promise<string[]> {
     const tok = (i: number) => tokens[i % tokens.length] as string;
     const routes: Record<string, (i: number) => string> = {
       bare: () => "/__p/bare",
-      ratelimit: () => "/__p/ratelimit",
-      verify: (i) => `/__p/verify/${tok(i)}`,
-      log: () => "/__p/log",
-      "d1 SELECT 1": () => "/__p/d1-select1",
-      "d1 by primary key": () => "/__p/d1-pk",
+      "access log line": () => "/__p/log",
+      "token verify": (i) => `/__p/verify/${tok(i)}`,
       "durable object rpc": () => "/__p/do",
-      "verify + d1 raw": (i) => `/__p/verify-d1/${tok(i)}`,
-      "verify + do rpc": (i) => `/__p/verify-do/${tok(i)}`,
-      "limiter+verify+do rpc": (i) => `/__p/rl-verify-do/${tok(i)}`,
-      "limiter || verify+do rpc": (i) => `/__p/rl-parallel-verify-do/${tok(i)}`,
-      "resolveJoin (no app)": (i) => `/__p/resolve/${tok(i)}`,
+      "roster object join": () => "/__p/roster",
+      "verify + roster join": (i) => `/__p/verify-roster/${tok(i)}`,
+      resolveJoin: (i) => `/__p/resolve/${tok(i)}`,
+      "/j/{token}": (i) => `/j/${tok(i)}`,
       "app redirect": () => "/__p/app-redirect",
-      "/j via app, no limiter": (i) => `/__p/j-no-limiter/${tok(i)}`,
-      "/j via app": (i) => `/j/${tok(i)}`,
+      "limiter (refusals)": () => "/__p/ratelimit",
     };
     for (const f of Object.values(routes)) await measure(stack, f, 500);
     const out = ["join click, piece by piece (rate vs a constant redirect measured alongside)"];

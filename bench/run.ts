@@ -19,7 +19,9 @@ if (want("refresh")) {
   }
 }
 for (const name of ["join", "join-profile", "archive"]) {
-  if (!want(name) || !existsSync(`${here}${name}.ts`)) continue;
+  // `join` prints the profile too; on its own it runs only when asked for by name.
+  if (name === "join-profile" ? !only.includes(name) : !want(name)) continue;
+  if (!existsSync(`${here}${name}.ts`)) continue;
   const mod = (await import(`./${name}.ts`)) as { run?: () => Promise<string[]> };
   if (mod.run) out.push("", ...(await mod.run()));
 }

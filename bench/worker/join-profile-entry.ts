@@ -3,12 +3,12 @@
 import { DurableObject } from "cloudflare:workers";
 import { createApp } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
-import { database } from "../../src/db/client.ts";
 import type { Env } from "../../src/env.ts";
-import { log } from "../../src/http/log.ts";
+import { accessLog } from "../../src/http/log.ts";
 // First: the app registers zod-openapi before any schema module is evaluated.
 import worker from "../../src/index.ts";
 import { resolveJoin } from "../../src/links/click.ts";
+import { rosterOf } from "../../src/links/roster-object.ts";
 import { verifyLink } from "../../src/links/token.ts";
 
 export { ClassRoster } from "../../src/links/roster-object.ts";
@@ -37,10 +37,6 @@ export default {
     if (p !== "__p") return worker.fetch(request, env, ctx);
     const config = loadConfig(env);
     if (what === "app-redirect") return app.fetch(request, env, ctx);
-    if (what === "j-no-limiter") {
-      const { JOIN_RATE_LIMITER: _, ...rest } = env;
-      return worker.fetch(new Request(new URL(`/j/${token}`, request.url), request), rest as Env, ctx);
-    }
     switch (what) {
       case "bare":
         return redirect();
@@ -53,61 +49,32 @@ export default {
         return redirect();
       }
       case "log":
-        log("info", "request", {
-          requestId: crypto.randomUUID(),
-          method: "GET",
-          path: "/j/[token]",
-          status: 302,
-          ms: 0,
-        });
+        accessLog(crypto.randomUUID(), "GET", "/j/x", 302, 0);
         return redirect();
-      case "d1-select1":
-        await env.DB.prepare("SELECT 1 AS one").first();
+      case "do":
+        await env.PROFILE_PING.getByName("bench-t/bench-class").ping("s1");
         return redirect();
-      case "d1-pk":
-        await env.DB.prepare(
-          "SELECT join_url FROM class_registrants WHERE tenant_id = ? AND class_id = ? AND student_id = ?",
-        )
-          .bind("bench-t", "bench-class", "s1")
-          .first();
+      case "roster": {
+        const i = Math.floor(Math.random() * 1000);
+        await rosterOf(env, "bench-t", "bench-class").join("bench-t", "bench-class", `s${i}`, `k${i}`);
         return redirect();
+      }
+      case "verify-roster": {
+        const v = await verifyLink(config.linkKeys, token, "join");
+        if (!v.ok) throw new Error(v.reason);
+        const c = v.claims;
+        await rosterOf(env, c.tenant, c.class as string).join(
+          c.tenant,
+          c.class as string,
+          c.subject,
+          `k${c.iat}`,
+        );
+        return redirect();
+      }
       case "resolve": {
-        const o = await resolveJoin(env, config, database(env.DB), token);
+        const o = await resolveJoin(env, config, token);
         if (o.kind !== "redirect") throw new Error(o.kind);
         return new Response(null, { status: 302, headers: { location: o.location } });
-      }
-      case "verify-do":
-      case "rl-verify-do": {
-        if (what === "rl-verify-do") {
-          await env.JOIN_RATE_LIMITER?.limit({ key: request.headers.get("cf-connecting-ip") ?? "x" });
-        }
-        const v = await verifyLink(config.linkKeys, token, "join");
-        if (!v.ok) throw new Error(v.reason);
-        await env.PROFILE_PING.getByName(`${v.claims.tenant}:${v.claims.class}`).ping(v.claims.subject);
-        return redirect();
-      }
-      case "rl-parallel-verify-do": {
-        const limited = env.JOIN_RATE_LIMITER?.limit({ key: request.headers.get("cf-connecting-ip") ?? "x" });
-        const v = await verifyLink(config.linkKeys, token, "join");
-        if (!v.ok) throw new Error(v.reason);
-        await env.PROFILE_PING.getByName(`${v.claims.tenant}:${v.claims.class}`).ping(v.claims.subject);
-        await limited;
-        return redirect();
-      }
-      case "verify-d1": {
-        const v = await verifyLink(config.linkKeys, token, "join");
-        if (!v.ok) throw new Error(v.reason);
-        await env.DB.prepare(
-          "SELECT join_url FROM class_registrants WHERE tenant_id = ? AND class_id = ? AND student_id = ?",
-        )
-          .bind(v.claims.tenant, v.claims.class as string, v.claims.subject)
-          .first();
-        return redirect();
-      }
-      case "do": {
-        const stub = env.PROFILE_PING.getByName("bench-t:bench-class");
-        await stub.ping("s1");
-        return redirect();
       }
     }
     return new Response("?", { status: 404 });

@@ -2,7 +2,7 @@
 // one RPC to the class's ClassRoster object, which answers from memory (see roster-object.ts).
 import { z } from "zod";
 import type { Config } from "../config.ts";
-import type { Db } from "../db/client.ts";
+import { database } from "../db/client.ts";
 import type { Env } from "../env.ts";
 import { log } from "../http/log.ts";
 import { encodePathSegment } from "../zoom/client.ts";
@@ -48,7 +48,6 @@ const isOpen = (row: Pick<JoinView, "status" | "startTime">, now: number) =>
 export async function resolveJoin(
   env: Env,
   config: Config,
-  db: Db,
   token: string,
   now = Date.now(),
   opts: { redirect: boolean } = { redirect: true },
@@ -81,7 +80,7 @@ export async function resolveJoin(
       const result = await registerStudent(
         env,
         config,
-        db,
+        database(env.DB),
         { tenantId: claims.tenant, classId, zoomMeetingId: row.zoomMeetingId },
         { studentId: claims.subject, name: row.studentName, email: row.studentEmail },
         CLICK_BUDGET,
@@ -128,7 +127,6 @@ const START_BUDGET: RetryBudget = { maxAttempts: 2, maxWaitMs: 2_000, baseMs: 30
 export async function resolveStart(
   env: Env,
   config: Config,
-  db: Db,
   token: string,
   now = Date.now(),
 ): Promise<StartOutcome> {
@@ -153,7 +151,7 @@ export async function resolveStart(
   if (view.teacherStatus !== "active") return { kind: "teacher_inactive" };
   if (!cls.zoomMeetingId) return { kind: "not_found" };
   try {
-    const client = await zoomClientFor(env, config, db, claims.tenant, START_BUDGET);
+    const client = await zoomClientFor(env, config, database(env.DB), claims.tenant, START_BUDGET);
     const meeting = await client.call({
       operation: "meetings.get",
       method: "GET",

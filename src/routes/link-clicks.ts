@@ -6,7 +6,6 @@
 import { Hono } from "hono";
 import { html } from "hono/html";
 import { ConfigError, loadConfig } from "../config.ts";
-import { database } from "../db/client.ts";
 import type { Env } from "../env.ts";
 import type { AppEnv } from "../http/context.ts";
 import { accessLog, log } from "../http/log.ts";
@@ -57,12 +56,7 @@ export async function answerLinkClick(
   return res;
 }
 
-async function route(
-  request: Request,
-  env: Env,
-  ctx: ExecutionContext,
-  path: string,
-): Promise<Response> {
+async function route(request: Request, env: Env, ctx: ExecutionContext, path: string): Promise<Response> {
   const config = loadConfig(env);
   const kind = path[1];
   if (kind === "r") return playbackApp.fetch(request, env, ctx);
@@ -72,18 +66,17 @@ async function route(
   // `%2E`, `%2F` or encoded unicode makes it malformed rather than quietly equal to a valid one.
   const parts = path.split("/");
   const token = parts[2] ?? "";
-  const db = database(env.DB);
   if (kind === "j" && parts.length === 4 && parts[3] === "status" && token) {
-    const outcome = await resolveJoin(env, config, db, token, Date.now(), { redirect: false });
+    const outcome = await resolveJoin(env, config, token, Date.now(), { redirect: false });
     return joinStatus(request, env, outcome);
   }
   if (parts.length !== 3 || !token) return charged(request, env, refusedPage("malformed"));
   if (kind === "j") {
-    const outcome = await resolveJoin(env, config, db, token);
+    const outcome = await resolveJoin(env, config, token);
     const res = joinPage(outcome);
     return isRefused(outcome) ? charged(request, env, res) : res;
   }
-  const outcome = await resolveStart(env, config, db, token);
+  const outcome = await resolveStart(env, config, token);
   const res = startPage(outcome);
   return isRefused(outcome) ? charged(request, env, res) : res;
 }
