@@ -113,6 +113,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         .setIssuer(bindings.JWT_ISSUER)
         .setAudience(bindings.JWT_AUDIENCE)
         .setSubject(sub)
+        .setIssuedAt()
         .setExpirationTime("2h")
         .sign(new TextEncoder().encode(bindings.JWT_HS256_SECRET)),
     async link(tenant, userId = "Qm3tWgkXRSmZ0aW1Jp7dAA") {

@@ -59,6 +59,12 @@ const ConfigSchema = z
     JWT_JWKS_URL: z.union([z.literal(""), z.url("JWT_JWKS_URL must be a URL")]).optional(),
     JWT_JWKS_JSON: z.string().optional(),
     JWT_HS256_SECRET: z.string().optional(),
+    JWT_MAX_LIFETIME_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(31 * 86_400)
+      .default(86_400),
     TOKEN_ENCRYPTION_KEYS: keyRing("TOKEN_ENCRYPTION_KEYS"),
     LINK_SIGNING_KEYS: keyRing("LINK_SIGNING_KEYS"),
     ZOOM_CLIENT_ID: secret("ZOOM_CLIENT_ID"),
@@ -114,7 +120,8 @@ export interface Config {
   environment: "production" | "development" | "test";
   publicBaseUrl: string;
   wiseOrigins: string[];
-  jwt: { issuer: string; audience: string; verification: JwtVerification };
+  /** maxLifetimeSeconds: the longest `exp - iat` accepted. */
+  jwt: { issuer: string; audience: string; verification: JwtVerification; maxLifetimeSeconds: number };
   tokenKeys: { id: string; secret: Uint8Array }[];
   linkKeys: { id: string; secret: Uint8Array }[];
   zoom: {
@@ -206,7 +213,12 @@ function parseConfig(env: Env): Config | ConfigError {
     environment: c.ENVIRONMENT,
     publicBaseUrl: c.PUBLIC_BASE_URL,
     wiseOrigins: c.WISE_ORIGINS,
-    jwt: { issuer: c.JWT_ISSUER, audience: c.JWT_AUDIENCE, verification },
+    jwt: {
+      issuer: c.JWT_ISSUER,
+      audience: c.JWT_AUDIENCE,
+      verification,
+      maxLifetimeSeconds: c.JWT_MAX_LIFETIME_SECONDS,
+    },
     tokenKeys: c.TOKEN_ENCRYPTION_KEYS,
     linkKeys: c.LINK_SIGNING_KEYS,
     zoom: {

@@ -19,6 +19,7 @@ export interface Env {
   JWT_JWKS_URL?: string;
   JWT_JWKS_JSON?: string;
   JWT_HS256_SECRET?: string;
+  JWT_MAX_LIFETIME_SECONDS?: string;
   TOKEN_ENCRYPTION_KEYS?: string;
   LINK_SIGNING_KEYS?: string;
   ZOOM_CLIENT_ID?: string;

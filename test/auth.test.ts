@@ -97,6 +97,56 @@ describe("bearer JWT", () => {
     await expectRefused(await patchTenant(`Bearer ${await mintToken({ tenant: "../other" })}`));
   });
 
+  describe("lifetime", () => {
+    const now = () => Math.floor(Date.now() / 1000);
+    const signed = (claims: { iat?: number; exp: number }) => {
+      const jwt = new SignJWT({ tenant: "tenant-a", role: "admin" })
+        .setProtectedHeader({ alg: "HS256" })
+        .setIssuer(env.JWT_ISSUER ?? "")
+        .setAudience(env.JWT_AUDIENCE ?? "")
+        .setSubject("u-1")
+        .setExpirationTime(claims.exp);
+      if (claims.iat !== undefined) jwt.setIssuedAt(claims.iat);
+      return jwt.sign(new TextEncoder().encode(env.JWT_HS256_SECRET ?? ""));
+    };
+    const me = async (token: string, overrides: Record<string, string> = {}) => {
+      const ctx = createExecutionContext();
+      const res = await worker.fetch(
+        new Request("https://edge.test/v1/me", { headers: { authorization: `Bearer ${token}` } }),
+        { ...env, ...overrides },
+        ctx,
+      );
+      await waitOnExecutionContext(ctx);
+      return res;
+    };
+
+    it("refuses tokens whose exp - iat exceeds the maximum (24 h by default), accepts up to it", async () => {
+      const t = now();
+      expect((await me(await signed({ iat: t, exp: t + 86_400 }))).status).toBe(200);
+      const long = await patchTenant(`Bearer ${await signed({ iat: t, exp: t + 86_401 })}`);
+      expect((await expectRefused(long)) as { detail?: string }).toMatchObject({
+        detail: expect.stringContaining("longer than 86400 seconds"),
+      });
+      // A token issued long ago that is still unexpired is long-lived all the same.
+      await expectRefused(await patchTenant(`Bearer ${await signed({ iat: t - 30 * 3600, exp: t + 600 })}`));
+    });
+
+    it("follows JWT_MAX_LIFETIME_SECONDS", async () => {
+      const t = now();
+      const twoHours = await signed({ iat: t, exp: t + 7200 });
+      expect((await me(twoHours)).status).toBe(200);
+      expect((await me(twoHours, { JWT_MAX_LIFETIME_SECONDS: "3600" })).status).toBe(401);
+    });
+
+    it("refuses an iat in the future beyond the clock skew, and a token without iat", async () => {
+      const t = now();
+      expect((await me(await signed({ iat: t + 20, exp: t + 600 }))).status).toBe(200);
+      const future = await patchTenant(`Bearer ${await signed({ iat: t + 120, exp: t + 600 })}`);
+      expect(await expectRefused(future)).toMatchObject({ detail: "The token's iat claim is in the future" });
+      await expectRefused(await patchTenant(`Bearer ${await signed({ exp: t + 600 })}`));
+    });
+  });
+
   it("answers 403 when the role may not call the route", async () => {
     await expectRefused(await patchTenant(`Bearer ${await mintToken({ role: "teacher" })}`), 403);
     await expectRefused(await patchTenant(`Bearer ${await mintToken({ role: "student" })}`), 403);
@@ -127,6 +177,7 @@ describe("JWKS verification (production mode)", () => {
         .setIssuer(env.JWT_ISSUER ?? "")
         .setAudience(env.JWT_AUDIENCE ?? "")
         .setSubject("u-1")
+        .setIssuedAt()
         .setExpirationTime("5m")
         .sign(key);
 

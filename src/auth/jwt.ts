@@ -18,6 +18,9 @@ const Claims = z.object({
   sub: WiseId,
   tenant: WiseId,
   role: Role,
+  // Numeric dates; jose has checked exp and nbf against the clock already.
+  iat: z.number(),
+  exp: z.number(),
 });
 
 export interface Principal {
@@ -94,7 +97,7 @@ export async function authenticate(header: string | undefined, config: Config): 
       audience: config.jwt.audience,
       algorithms,
       clockTolerance: CLOCK_SKEW_SECONDS,
-      requiredClaims: ["exp"],
+      requiredClaims: ["exp", "iat"],
     });
     payload = verified.payload as Record<string, unknown>;
   } catch (err) {
@@ -111,6 +114,18 @@ export async function authenticate(header: string | undefined, config: Config): 
   if (!claims.success) {
     const fields = [...new Set(claims.error.issues.map((i) => i.path.join(".")))].join(", ");
     throw unauthorized(`The token lacks valid claims: ${fields}`, "claims");
+  }
+  // A stolen long-lived token is a long-lived key: bound what Wise may issue, and refuse tokens
+  // "issued" in the future (a clock or a forger's trick to stretch the lifetime).
+  const { iat, exp } = claims.data;
+  if (iat > Math.floor(Date.now() / 1000) + CLOCK_SKEW_SECONDS) {
+    throw unauthorized("The token's iat claim is in the future", "iat in the future");
+  }
+  if (exp - iat > config.jwt.maxLifetimeSeconds) {
+    throw unauthorized(
+      `The token lives longer than ${config.jwt.maxLifetimeSeconds} seconds (exp - iat)`,
+      "lifetime over the maximum",
+    );
   }
   return { userId: claims.data.sub, tenantId: claims.data.tenant, role: claims.data.role };
 }
