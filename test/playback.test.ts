@@ -134,6 +134,34 @@ describe("playback", () => {
     expect((await get({}, "/r/not-a-token")).status).toBe(403);
   });
 
+  it("mints and verifies one encoding of Zoom file ids holding +, / and =", async () => {
+    const odd = "Zm9v+YmFy/YmF6==";
+    // A copy of the archived MP4's row under such an id.
+    const row = await env.DB.prepare("SELECT * FROM recording_files WHERE id = ?").bind(fileId).first();
+    const copy = { ...row, id: odd };
+    await env.DB.prepare(
+      `INSERT INTO recording_files (${Object.keys(copy).join(", ")}) VALUES (${Object.keys(copy)
+        .map(() => "?")
+        .join(", ")})`,
+    )
+      .bind(...Object.values(copy))
+      .run();
+    const res = await call(`/v1/recordings/files/${encodeURIComponent(odd)}/playback-link`, {
+      method: "POST",
+      headers: await bearer({ tenant: T, role: "admin" }),
+    });
+    expect(res.status).toBe(200);
+    const { url } = (await res.json()) as { url: string };
+    const played = await get({ range: "bytes=0-99" }, new URL(url).pathname);
+    expect(played.status).toBe(206);
+    expect((await played.arrayBuffer()).byteLength).toBe(100);
+    // Minting refuses what verifying would refuse, instead of handing out a link that never opens.
+    await expect(
+      mintPlayToken(loadConfig(env).linkKeys, { tenantId: T, fileId: "bad id", subject: "s" }, 600),
+    ).rejects.toThrow(/schema/);
+    await env.DB.prepare("DELETE FROM recording_files WHERE id = ?").bind(odd).run();
+  });
+
   it("does not mint links for another tenant's file or a file not archived", async () => {
     const res = await call(`/v1/recordings/files/${fileId}/playback-link`, {
       method: "POST",
