@@ -14,38 +14,31 @@ const CONCURRENCY = 32;
 const ROUND_MS = 4000;
 const ROUNDS = 3;
 
-function linkKeys(): LinkKey[] {
-  return testBindings.LINK_SIGNING_KEYS.split(",").map((entry) => {
+function keyRing(raw: string): LinkKey[] {
+  return raw.split(",").map((entry) => {
     const [id, b64] = entry.split(":") as [string, string];
     return { id, secret: Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)) };
   });
 }
 
-/** One live class with registration, every student already registered (no Zoom call on click). */
+/**
+ * One live class with registration, every student already registered (no Zoom call on click),
+ * its join URLs sealed as the product stores them (by the Worker's seeding route).
+ */
 export async function seed(stack: Stack): Promise<string[]> {
-  const db = await stack.mf.getD1Database("DB");
   const now = Date.now();
-  await db
-    .prepare(
-      `INSERT INTO classes (tenant_id, class_id, teacher_id, zoom_account_id, zoom_meeting_id, topic, start_time,
-        duration_minutes, registration, auto_recording, status, join_url)
-       VALUES (?, ?, 'teacher-1', 'emuAcctA1', '12345678901', 'Bench', ?, 60, 1, 'none', 'live', 'https://zoom.us/j/12345678901?pwd=x')`,
-    )
-    .bind(TENANT, CLASS, now)
-    .run();
-  const rows = [];
-  for (let i = 0; i < STUDENTS; i++) {
-    rows.push(
-      db
-        .prepare(
-          `INSERT INTO class_registrants (tenant_id, class_id, student_id, name, status, join_url)
-           VALUES (?, ?, ?, ?, 'registered', ?)`,
-        )
-        .bind(TENANT, CLASS, `s${i}`, `Student ${i}`, `https://zoom.us/w/12345678901?tk=student${i}`),
-    );
-  }
-  for (let i = 0; i < rows.length; i += 100) await db.batch(rows.slice(i, i + 100));
-  const keys = linkKeys();
+  const seeded = await stack.app("/__bench/seed-class", {
+    method: "POST",
+    body: JSON.stringify({
+      tenantId: TENANT,
+      classId: CLASS,
+      zoomMeetingId: "12345678901",
+      students: STUDENTS,
+      startTime: now,
+    }),
+  });
+  if (seeded.status !== 204) throw new Error(`seed: ${seeded.status} ${await seeded.text()}`);
+  const keys = keyRing(testBindings.LINK_SIGNING_KEYS);
   const tokens: string[] = [];
   for (let i = 0; i < STUDENTS; i++) {
     tokens.push(

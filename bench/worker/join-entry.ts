@@ -3,6 +3,7 @@
 import { createApp } from "../../src/app.ts";
 import type { Env } from "../../src/env.ts";
 import worker from "../../src/index.ts";
+import { seedClass } from "./seed-class.ts";
 
 export { ClassRoster } from "../../src/links/roster-object.ts";
 export { ZoomAccount } from "../../src/zoom/account-object.ts";
@@ -19,6 +20,7 @@ export default {
       return new Response(null, { status: 302, headers: { location: BASELINE } });
     }
     if (path === "/__bench/app-redirect") return app.fetch(request, env, ctx);
+    if (path === "/__bench/seed-class") return seedClass(request, env);
     return worker.fetch(request, env, ctx);
   },
 } satisfies ExportedHandler<Env, unknown>;

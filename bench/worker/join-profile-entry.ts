@@ -10,6 +10,7 @@ import worker from "../../src/index.ts";
 import { resolveJoin } from "../../src/links/click.ts";
 import { rosterOf } from "../../src/links/roster-object.ts";
 import { verifyLink } from "../../src/links/token.ts";
+import { seedClass } from "./seed-class.ts";
 
 export { ClassRoster } from "../../src/links/roster-object.ts";
 export { ZoomAccount } from "../../src/zoom/account-object.ts";
@@ -33,6 +34,7 @@ export default {
   ...worker,
   async fetch(request, env, ctx) {
     const path = new URL(request.url).pathname;
+    if (path === "/__bench/seed-class") return seedClass(request, env);
     const [, p, what, token = ""] = path.split("/");
     if (p !== "__p") return worker.fetch(request, env, ctx);
     const config = loadConfig(env);

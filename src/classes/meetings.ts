@@ -8,6 +8,7 @@ import type { Db } from "../db/client.ts";
 import { classes } from "../db/schema.ts";
 import { log } from "../http/log.ts";
 import { ApiError, conflict, forbidden, notFound } from "../http/problem.ts";
+import { sealJoinUrl } from "../links/join-urls.ts";
 import { licenseTeacher } from "../teachers/licenses.ts";
 import { getTeacher, type TeacherRow } from "../teachers/teachers.ts";
 import { randomToken } from "../tokens/encoding.ts";
@@ -337,7 +338,14 @@ async function createWithClaim(
     .set({
       zoomMeetingId: meeting.id,
       zoomMeetingUuid: meeting.uuid ?? null,
-      joinUrl: meeting.join_url ?? null,
+      // Sealed: it carries the meeting's passcode.
+      joinUrl: meeting.join_url
+        ? await sealJoinUrl(
+            client.config.tokenKeys,
+            { tenantId, classId, zoomMeetingId: meeting.id },
+            meeting.join_url,
+          )
+        : null,
       status: "scheduled",
       claimToken: claim.token,
       claimedAt: null,

@@ -21,6 +21,7 @@ import {
 } from "../zoom/errors.ts";
 import { DEFAULT_BUDGET, type RetryBudget } from "../zoom/retry.ts";
 import { ZoomId } from "../zoom/schemas.ts";
+import { openJoinUrl, sealJoinUrl } from "./join-urls.ts";
 import { rosterChanged } from "./roster-object.ts";
 
 /** Zoom lets one registrant be added to a meeting at most three times a day (UTC). */
@@ -131,7 +132,11 @@ export async function registerStudent(
       .from(classRegistrants)
       .where(key)
       .get();
-    if (row?.status === "registered" && row.joinUrl) return { ok: true, joinUrl: row.joinUrl };
+    const joinUrl =
+      row?.status === "registered"
+        ? await openJoinUrl(config.tokenKeys, { ...cls, studentId: student.studentId }, row.joinUrl)
+        : null;
+    if (joinUrl) return { ok: true, joinUrl };
     return { ok: false, error: row ? "daily_add_limit" : "not_on_roster" };
   }
 
@@ -161,7 +166,11 @@ export async function registerStudent(
       .update(classRegistrants)
       .set({
         status: "registered",
-        joinUrl: created.join_url,
+        joinUrl: await sealJoinUrl(
+          config.tokenKeys,
+          { ...cls, studentId: student.studentId },
+          created.join_url,
+        ),
         zoomRegistrantId: created.registrant_id ?? null,
         lastError: null,
         updatedAt: Date.now(),

@@ -4,10 +4,12 @@
 // reloaded whenever a writer says the class changed (`rosterChanged`), and at most SNAPSHOT_TTL_MS old.
 import { DurableObject } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
+import { loadConfig } from "../config.ts";
 import { auditStatement } from "../db/audit.ts";
 import { database } from "../db/client.ts";
 import { classes, classRegistrants, linkRevocations, startLinkRevocations, teachers } from "../db/schema.ts";
 import type { Env } from "../env.ts";
+import { type JoinUrlOwner, openJoinUrl } from "./join-urls.ts";
 
 /**
  * Backstop for a writer whose change notice was lost (the object was unreachable right after the
@@ -21,6 +23,8 @@ export const SNAPSHOT_TTL_MS = 10_000;
  */
 export const CLICKS_PER_LINK = 30;
 export const CLICK_WINDOW_MS = 60_000;
+/** Bound of the decrypted join URL cache: a class's roster (at most a few thousand) fits. */
+const MAX_OPENED_URLS = 20_000;
 
 /** What a join click needs to know: the class, the student's roster row and their revocation. */
 export interface JoinView {
@@ -90,6 +94,8 @@ export class ClassRoster extends DurableObject<Env> {
    * snapshot by maximum, so a reload that read D1 before a revocation was written cannot undo it.
    */
   private readonly revocations = new Map<string, number>();
+  /** Join URLs in clear, by row and ciphertext. */
+  private readonly openedUrls = new Map<string, string>();
   /** Clicks per link in the current fixed window (memory only: a lost count errs towards opening). */
   private clicks = { startedAt: 0, counts: new Map<string, number>() };
 
@@ -246,18 +252,39 @@ export class ClassRoster extends DurableObject<Env> {
         .where(and(eq(linkRevocations.tenantId, tenantId), eq(linkRevocations.classId, classId))),
     ]);
     for (const r of revocations) this.raise(r.studentId, r.revokedAt);
+    const cls = clsRows[0] ?? null;
+    const meeting = cls?.zoomMeetingId ?? null;
+    const owner = { tenantId, classId, zoomMeetingId: meeting ?? "" };
+    const opened = new Map<string, Registrant>();
+    for (const r of registrants) {
+      const joinUrl = meeting ? await this.open({ ...owner, studentId: r.studentId }, r.joinUrl) : null;
+      opened.set(r.studentId, { name: r.name, email: r.email, status: r.status, joinUrl });
+    }
     const snap: Snapshot = {
       generation,
       readAt,
-      cls: clsRows[0] ?? null,
-      registrants: new Map(
-        registrants.map((r) => [
-          r.studentId,
-          { name: r.name, email: r.email, status: r.status, joinUrl: r.joinUrl },
-        ]),
-      ),
+      cls: cls && { ...cls, joinUrl: meeting ? await this.open(owner, cls.joinUrl) : null },
+      registrants: opened,
     };
     if (generation === this.generation) this.snapshot = snap;
     return snap;
+  }
+
+  /**
+   * A sealed join URL in clear, decrypted once per ciphertext for the object's life: a reload
+   * of a class of 1,000 students decrypts only what changed.
+   */
+  private async open(owner: JoinUrlOwner, stored: string | null): Promise<string | null> {
+    if (!stored) return null;
+    // Keyed by the row too, so a ciphertext copied into another row is still checked against it.
+    const key = `${owner.studentId ?? ""}|${owner.zoomMeetingId}|${stored}`;
+    const known = this.openedUrls.get(key);
+    if (known !== undefined) return known;
+    const url = await openJoinUrl(loadConfig(this.env).tokenKeys, owner, stored);
+    if (url !== null) {
+      if (this.openedUrls.size >= MAX_OPENED_URLS) this.openedUrls.clear();
+      this.openedUrls.set(key, url);
+    }
+    return url;
   }
 }

@@ -46,7 +46,7 @@ export function encodeMeetingUuid(uuid: string): string {
 export class ZoomClient {
   constructor(
     private readonly env: Env,
-    private readonly config: Config,
+    readonly config: Config,
     readonly zoomAccountId: string,
     private readonly budget: RetryBudget = DEFAULT_BUDGET,
   ) {}
