@@ -1,11 +1,13 @@
-// Nightly housekeeping run by the cron trigger: re-encrypts credentials sealed under an older key
-// (so an old key can be retired after one night), and drops expired OAuth states and old webhook ids.
+// Nightly housekeeping run by the cron trigger: re-encrypts credentials and join URLs sealed under an
+// older key (so an old key can be retired after one night), and drops expired OAuth states and old
+// webhook ids.
 import { isNotNull, lt, or } from "drizzle-orm";
 import { loadConfig } from "./config.ts";
 import { database } from "./db/client.ts";
 import { oauthStates, webhookDeliveries } from "./db/schema.ts";
 import type { Env } from "./env.ts";
 import { log } from "./http/log.ts";
+import { resealJoinUrls } from "./links/join-urls.ts";
 import { reencryptCredentials, vaultFor } from "./zoom/credentials.ts";
 
 /** Zoom retries a delivery for at most about 85 minutes; a week of ids is plenty to drop replays. */
@@ -15,9 +17,10 @@ export async function runMaintenance(env: Env): Promise<{ reencrypted: number }>
   const config = loadConfig(env);
   const db = database(env.DB);
   const reencrypted = await reencryptCredentials(db, vaultFor(config));
+  const joinUrls = await resealJoinUrls(db, config.tokenKeys);
   const now = Date.now();
   await db.delete(oauthStates).where(or(lt(oauthStates.expiresAt, now), isNotNull(oauthStates.usedAt)));
   await db.delete(webhookDeliveries).where(lt(webhookDeliveries.receivedAt, now - DELIVERY_RETENTION_MS));
-  log("info", "maintenance done", { reencrypted, currentKey: vaultFor(config).currentKeyId });
+  log("info", "maintenance done", { reencrypted, joinUrls, currentKey: vaultFor(config).currentKeyId });
   return { reencrypted };
 }

@@ -1,9 +1,15 @@
-// Nightly maintenance: key rotation re-encrypts credentials; expired OAuth states are dropped.
+// Nightly maintenance: key rotation re-encrypts credentials and join URLs; expired OAuth states are dropped.
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, expect, it } from "vitest";
+import { loadConfig } from "../src/config.ts";
 import worker from "../src/index.ts";
+import { openJoinUrl } from "../src/links/join-urls.ts";
+import { handleRegistrationMessage } from "../src/links/registration.ts";
 import { TokenVault } from "../src/tokens/vault.ts";
+import { call } from "./helpers/app.ts";
+import { createClass } from "./helpers/classes.ts";
+import { bearer } from "./helpers/jwt.ts";
 import { freshStart, linkStatus, linkZoom, startLink, stats } from "./helpers/zoom.ts";
 
 const NEW_KEY = "t3:cm90YXRpb24ta2V5LW51bWJlci10aHJlZS0zMmJ5dGU=";
@@ -57,4 +63,49 @@ it("drops expired and used OAuth states", async () => {
   await runCron();
   expect(await env.DB.prepare("SELECT count(*) AS n FROM oauth_states").first("n")).toBe(1);
   expect((await linkStatus("tenant-a")).status).toBe("unlinked");
+});
+
+it("re-seals join URLs under the new key, and seals rows stored before URLs were sealed", async () => {
+  const cls = await createClass("tenant-a", { registration: true });
+  const minted = await call(`/v1/classes/${cls.classId}/join-links`, {
+    method: "POST",
+    headers: { ...(await bearer({ tenant: "tenant-a" })), "content-type": "application/json" },
+    body: JSON.stringify({ students: [{ id: "stu-1", name: "Asha Rao" }] }),
+  });
+  expect(minted.status).toBe(200);
+  await handleRegistrationMessage(env, {
+    kind: "register-students",
+    tenantId: "tenant-a",
+    classId: cls.classId,
+    studentIds: ["stu-1"],
+  });
+  const stored = async () => ({
+    meeting: (await env.DB.prepare("SELECT join_url FROM classes").first<string>("join_url")) ?? "",
+    personal:
+      (await env.DB.prepare("SELECT join_url FROM class_registrants").first<string>("join_url")) ?? "",
+  });
+  const before = await stored();
+  // The test helper writes the meeting's URL as rows were written before sealing.
+  expect(before.meeting).toBe(cls.joinUrl);
+  expect(before.personal).toMatch(/^v1\.t2\./);
+  const personalUrl = await openJoinUrl(
+    loadConfig(env).tokenKeys,
+    { ...owner(cls), studentId: "stu-1" },
+    before.personal,
+  );
+
+  await runCron({ TOKEN_ENCRYPTION_KEYS: `${NEW_KEY},${env.TOKEN_ENCRYPTION_KEYS}` });
+  const after = await stored();
+  expect(after.meeting).toMatch(/^v1\.t3\./);
+  expect(after.personal).toMatch(/^v1\.t3\./);
+  const onlyNew = [{ id: "t3", secret: Uint8Array.from(atob(NEW_KEY.slice(3)), (c) => c.charCodeAt(0)) }];
+  expect(await openJoinUrl(onlyNew, owner(cls), after.meeting)).toBe(cls.joinUrl);
+  expect(await openJoinUrl(onlyNew, { ...owner(cls), studentId: "stu-1" }, after.personal)).toBe(personalUrl);
+  expect(personalUrl).toContain("tk=");
+});
+
+const owner = (cls: { tenant: string; classId: string; meetingId: string }) => ({
+  tenantId: cls.tenant,
+  classId: cls.classId,
+  zoomMeetingId: cls.meetingId,
 });

@@ -2,6 +2,9 @@
 // personal pass into the meeting, so both are sealed with the token vault (AES-256-GCM, random IV,
 // key id stored) and bound to the row they belong to: tenant, class, student and the Zoom meeting
 // (a URL copied to another row, or kept for a meeting that was replaced, does not open).
+import { and, eq, isNotNull, sql } from "drizzle-orm";
+import type { Db } from "../db/client.ts";
+import { classes, classRegistrants } from "../db/schema.ts";
 import { log } from "../http/log.ts";
 import { TokenVault, type VaultContext, type VaultKey } from "../tokens/vault.ts";
 
@@ -50,4 +53,84 @@ export async function openJoinUrl(
     });
     return null;
   }
+}
+
+/**
+ * Re-seals join URLs under the ring's current key (and seals rows written before URLs were
+ * sealed), so an old key can be retired after one nightly run, as for credentials. Each write
+ * is conditional on the value read: a URL replaced meanwhile is left to its writer.
+ */
+export async function resealJoinUrls(db: Db, keys: VaultKey[], limit = 200): Promise<number> {
+  const current = `v1.${keys[0]?.id}.`;
+  const stale = (column: typeof classes.joinUrl | typeof classRegistrants.joinUrl) =>
+    and(isNotNull(column), sql`substr(${column}, 1, ${current.length}) <> ${current}`);
+  const meetings = await db
+    .select({
+      tenantId: classes.tenantId,
+      classId: classes.classId,
+      zoomMeetingId: classes.zoomMeetingId,
+      url: classes.joinUrl,
+    })
+    .from(classes)
+    .where(and(isNotNull(classes.zoomMeetingId), stale(classes.joinUrl)))
+    .limit(limit);
+  const personal = await db
+    .select({
+      tenantId: classRegistrants.tenantId,
+      classId: classRegistrants.classId,
+      studentId: classRegistrants.studentId,
+      zoomMeetingId: classes.zoomMeetingId,
+      url: classRegistrants.joinUrl,
+    })
+    .from(classRegistrants)
+    .innerJoin(
+      classes,
+      and(eq(classes.tenantId, classRegistrants.tenantId), eq(classes.classId, classRegistrants.classId)),
+    )
+    .where(and(isNotNull(classes.zoomMeetingId), stale(classRegistrants.joinUrl)))
+    .limit(limit);
+  let changed = 0;
+  for (const row of meetings) {
+    const sealed = await resealed(keys, { ...row, zoomMeetingId: row.zoomMeetingId ?? "" }, row.url);
+    if (!sealed || !row.url) continue;
+    const updated = await db
+      .update(classes)
+      .set({ joinUrl: sealed })
+      .where(
+        and(
+          eq(classes.tenantId, row.tenantId),
+          eq(classes.classId, row.classId),
+          eq(classes.joinUrl, row.url),
+        ),
+      )
+      .returning({ classId: classes.classId });
+    changed += updated.length;
+  }
+  for (const row of personal) {
+    const sealed = await resealed(keys, { ...row, zoomMeetingId: row.zoomMeetingId ?? "" }, row.url);
+    if (!sealed || !row.url) continue;
+    const updated = await db
+      .update(classRegistrants)
+      .set({ joinUrl: sealed })
+      .where(
+        and(
+          eq(classRegistrants.tenantId, row.tenantId),
+          eq(classRegistrants.classId, row.classId),
+          eq(classRegistrants.studentId, row.studentId),
+          eq(classRegistrants.joinUrl, row.url),
+        ),
+      )
+      .returning({ classId: classRegistrants.classId });
+    changed += updated.length;
+  }
+  return changed;
+}
+
+async function resealed(
+  keys: VaultKey[],
+  owner: JoinUrlOwner,
+  stored: string | null,
+): Promise<string | null> {
+  const url = await openJoinUrl(keys, owner, stored);
+  return url === null ? null : sealJoinUrl(keys, owner, url);
 }
