@@ -73,9 +73,28 @@ interface Snapshot {
   registrants: Map<string, Registrant>;
 }
 
+// Object ids by name, per isolate and namespace: deriving one hashes the name, and a class's clicks
+// repeat it.
+const rosterIds = new WeakMap<object, Map<string, DurableObjectId>>();
+const MAX_CACHED_IDS = 10_000;
+
 /** The roster object of a class (names are tenant-scoped: ids never contain "/"). */
-export const rosterOf = (env: Env, tenantId: string, classId: string) =>
-  env.CLASS_ROSTER.getByName(`${tenantId}/${classId}`);
+export function rosterOf(env: Env, tenantId: string, classId: string) {
+  const ns = env.CLASS_ROSTER;
+  let ids = rosterIds.get(ns);
+  if (!ids) {
+    ids = new Map();
+    rosterIds.set(ns, ids);
+  }
+  const name = `${tenantId}/${classId}`;
+  let id = ids.get(name);
+  if (!id) {
+    id = ns.idFromName(name);
+    if (ids.size >= MAX_CACHED_IDS) ids.clear();
+    ids.set(name, id);
+  }
+  return ns.get(id);
+}
 
 /**
  * Tells the class's roster object that its class row or roster changed in D1, so the next click

@@ -36,7 +36,8 @@ export async function answerLinkClick(
   path: string,
 ): Promise<Response> {
   const started = Date.now();
-  const requestId = crypto.randomUUID();
+  // Cloudflare's ray id names the request in its own logs too; locally there is none.
+  const requestId = request.headers.get("cf-ray") ?? crypto.randomUUID();
   let res: Response;
   try {
     res = await route(request, env, ctx, path);
