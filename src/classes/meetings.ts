@@ -39,6 +39,7 @@ export function classMeetingView(row: ClassRow) {
     registration: row.registration,
     autoRecording: row.autoRecording,
     status: row.status,
+    hostIssue: row.hostIssue ?? null,
   };
 }
 
