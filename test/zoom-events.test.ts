@@ -153,6 +153,24 @@ describe("hosts deactivated or removed in Zoom", () => {
     await deliver(removed as Delivery);
     expect(await hostIssue()).toBe("host_removed");
     expect(await audits("class.host_flagged")).toHaveLength(2);
+
+    // The admin gives the class to another teacher: a new meeting, a new host, no flag.
+    await rows(
+      "INSERT INTO teachers (tenant_id, wise_user_id, zoom_user_id, email, status, licensed) VALUES ('tenant-a', 't-owner', 'Qm3tWgkXRSmZ0aW1Jp7dAA', 'owner@school-a.example', 'active', 1)",
+    );
+    const moved = await api<{ hostIssue: string | null; status: string }>(
+      "PUT",
+      `/v1/classes/${cls.classId}/meeting`,
+      {
+        teacherId: "t-owner",
+        topic: "Algebra",
+        startTime: new Date(Date.now() + 86_400_000).toISOString(),
+        durationMinutes: 60,
+        registration: false,
+      },
+    );
+    expect(moved.status).toBeLessThan(300);
+    expect(moved.body.hostIssue).toBeNull();
   });
 });
 
