@@ -22,6 +22,7 @@ export const REQUEUE_AFTER_MS = 15 * 60_000;
 /** Pending events re-queued per catch-up run (D1's 1,000 queries per invocation). */
 const REQUEUE_BATCH = 200;
 
+// Bound to the delivery: its tenant is not known until the handler looks up the account.
 const sealContext = (id: string) => ({
   tenantId: "zoom-webhook",
   zoomAccountId: "",
