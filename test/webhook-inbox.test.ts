@@ -152,6 +152,28 @@ describe("the inbox", () => {
     expect(row?.download_token_enc).toBeTruthy();
     expect(row?.download_token_enc).not.toContain(sim.recording.downloadToken);
   });
+
+  it("an event whose sealed download token can no longer be read is handled without it", async () => {
+    const cls = await createClass("tenant-a", { startTime: Date.now() - 3600_000 });
+    await emulator(`/meetings/${cls.meetingId}/simulate`, {
+      recording: { files: [{ fileType: "MP4", sample: true }] },
+    });
+    const completed = (await outbox()).find((d) => d.event === "recording.completed");
+    if (!completed) throw new Error("no recording.completed");
+    const queue = new MessageCapture();
+    await post(completed, { ARCHIVE_QUEUE: queue });
+    const [message] = queue.take();
+    // The key that sealed it (t2) was retired from the ring meanwhile.
+    const withoutT2 = (env.TOKEN_ENCRYPTION_KEYS ?? "").split(",").filter((k) => !k.startsWith("t2:"));
+    const newKey = "t3:cm90YXRpb24ta2V5LW51bWJlci10aHJlZS0zMmJ5dGU=";
+    const result = await consumeOne(message, 1, {
+      TOKEN_ENCRYPTION_KEYS: [newKey, ...withoutT2].join(","),
+      ARCHIVE_QUEUE: queue,
+    });
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(await count("recording_files")).toBe(1);
+    expect(queue.take()).toMatchObject([{ kind: "archive-file" }]);
+  });
 });
 
 async function runCron(queue: MessageCapture) {

@@ -174,6 +174,27 @@ describe("hosts deactivated or removed in Zoom", () => {
   });
 });
 
+it("a deactivation delivered after the reactivation that followed it changes nothing", async () => {
+  const cls = await createClass("tenant-a");
+  await rows("UPDATE classes SET host_zoom_user_id = ? WHERE class_id = ?", TEACHER_1, cls.classId);
+  await rows(
+    "INSERT INTO teachers (tenant_id, wise_user_id, zoom_user_id, email, status, licensed) VALUES ('tenant-a', 't-1', ?, 'teacher1@school-a.example', 'active', 1)",
+    TEACHER_1,
+  );
+  await clearOutbox();
+  await zoomApi(`/users/${TEACHER_1}/status`, { method: "PUT", body: { action: "deactivate" } });
+  await zoomApi(`/users/${TEACHER_1}/status`, { method: "PUT", body: { action: "activate" } });
+  const [deactivated, activated] = await outbox();
+  expect([deactivated?.event, activated?.event]).toEqual(["user.deactivated", "user.activated"]);
+  await deliver(activated as Delivery);
+  await deliver(deactivated as Delivery);
+  expect(await rows("SELECT status FROM teachers")).toEqual([{ status: "active" }]);
+  expect(
+    (await api<{ hostIssue: string | null }>("GET", `/v1/classes/${cls.classId}/meeting`)).body.hostIssue,
+  ).toBeNull();
+  expect(await audits("class.host_flagged")).toHaveLength(0);
+});
+
 describe("recordings changed in Zoom", () => {
   it("trashed, recovered and deleted in Zoom: the archive keeps its copy and records each once", async () => {
     const cls = await createClass("tenant-a", { startTime: Date.now() - 3600_000 });

@@ -3,6 +3,7 @@
 // classes are flagged). Idempotent: processing an event twice, or an older one late, changes nothing.
 import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { z } from "zod";
+import type { Config } from "../config.ts";
 import { audit } from "../db/audit.ts";
 import { database } from "../db/client.ts";
 import { classes, teachers } from "../db/schema.ts";
@@ -15,6 +16,7 @@ import { credentialForAccount } from "../zoom/credentials.ts";
 import { ZoomApiError } from "../zoom/errors.ts";
 import type { EventHandler, ZoomEvent } from "../zoom/events.ts";
 import { ZoomId } from "../zoom/schemas.ts";
+import { findUser } from "../zoom/users.ts";
 import { recordSession } from "./sessions.ts";
 
 const MeetingPayload = z.object({
@@ -245,13 +247,30 @@ const hostIssueOf: Record<string, "host_deactivated" | "host_removed" | null> = 
   "user.activated": null,
 };
 
-export const onUserEvent: EventHandler = async (env, _config, event) => {
+/**
+ * user.activated and user.deactivated undo each other, so which one is true is read back from Zoom:
+ * a late or reordered one then changes nothing.
+ */
+async function currentActivation(env: Env, config: Config, tenantId: string, userId: string, event: string) {
+  if (event !== "user.activated" && event !== "user.deactivated") return event;
+  const db = database(env.DB);
+  const user = await findUser(await ZoomClient.forTenant(env, config, db, tenantId), userId);
+  if (!user) return "user.disassociated";
+  return user.status === "inactive"
+    ? "user.deactivated"
+    : user.status === "active"
+      ? "user.activated"
+      : event;
+}
+
+export const onUserEvent: EventHandler = async (env, config, event) => {
   const p = parse(UserPayload, event);
   const tenantId = p && (await tenantOf(env, p.account_id));
   if (!p || !tenantId) return;
   const db = database(env.DB);
-  await applyUserEvent(db, tenantId, event.event, p.object);
-  const issue = hostIssueOf[event.event];
+  const effective = await currentActivation(env, config, tenantId, p.object.id, event.event);
+  await applyUserEvent(db, tenantId, effective, p.object);
+  const issue = hostIssueOf[effective];
   if (issue === undefined) return;
   // Classes still to run are flagged (visible as hostIssue in the API) rather than left to fail at
   // start time; reactivation clears a deactivation flag only.
@@ -275,7 +294,7 @@ export const onUserEvent: EventHandler = async (env, _config, event) => {
     tenantId,
     actor: "zoom",
     action: issue ? "class.host_flagged" : "class.host_cleared",
-    details: { zoomUserId: p.object.id, event: event.event, classIds: flagged.map((r) => r.classId) },
+    details: { zoomUserId: p.object.id, event: effective, classIds: flagged.map((r) => r.classId) },
   });
   for (const { classId } of flagged) await rosterChanged(env, tenantId, classId);
 };
