@@ -40,6 +40,7 @@ export function classMeetingView(row: ClassRow) {
     registration: row.registration,
     autoRecording: row.autoRecording,
     status: row.status,
+    hostIssue: row.hostIssue ?? null,
   };
 }
 
@@ -239,6 +240,9 @@ async function createWithClaim(
     ...scheduleFields(input),
     zoomAccountId: client.zoomAccountId,
     hostZoomUserId: teacher.zoomUserId,
+    // A new meeting with this host: flags and update times of the previous meeting do not apply.
+    hostIssue: null,
+    zoomUpdatedAt: null,
     status: "creating" as const,
     zoomMeetingId: null,
     zoomMeetingUuid: null,

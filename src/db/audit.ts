@@ -16,7 +16,12 @@ export type AuditAction =
   | "links.join_minted"
   | "links.start_minted"
   | "links.revoked"
-  | "links.start_revoked";
+  | "links.start_revoked"
+  | "class.updated_in_zoom"
+  | "class.deleted_in_zoom"
+  | "class.host_flagged"
+  | "class.host_cleared"
+  | "recording.changed_in_zoom";
 
 export function auditStatement(
   db: Db,

@@ -256,10 +256,36 @@ function getMeeting(c: RestContext) {
   return json(200, presentMeeting(c, resolveMeeting(c, param(c, "meetingId"))));
 }
 
-function updateMeeting(c: RestContext) {
+async function updateMeeting(c: RestContext) {
   const meeting = resolveMeeting(c, param(c, "meetingId"));
-  const body = jsonBody(c);
   countMeetingWrite(c, meeting.hostId);
+  await applyMeetingUpdate(c.core, meeting, jsonBody(c), { email: c.caller.email, id: c.caller.id });
+  return noContent();
+}
+
+const EVENT_FIELDS = ["topic", "agenda", "start_time", "duration", "timezone", "type"] as const;
+
+function eventFields(m: Meeting): Record<string, unknown> {
+  return {
+    topic: m.topic,
+    agenda: m.agenda,
+    ...(m.startTime ? { start_time: m.startTime } : {}),
+    duration: m.duration,
+    timezone: m.timezone,
+    type: m.type,
+  };
+}
+
+/**
+ * Applies a meeting update (through the API, or by the host in Zoom's web portal) and sends
+ * meeting.updated with the changed fields in `object` and their earlier values in `old_object`.
+ */
+export async function applyMeetingUpdate(
+  core: Core,
+  meeting: Meeting,
+  body: Record<string, unknown>,
+  operator: { email: string; id: string },
+): Promise<Meeting> {
   const next: Meeting = { ...meeting };
   if (body.topic !== undefined) next.topic = str(body.topic) ?? next.topic;
   if (body.agenda !== undefined) next.agenda = str(body.agenda) ?? next.agenda;
@@ -275,8 +301,30 @@ function updateMeeting(c: RestContext) {
   if (body.recurrence !== undefined) next.recurrence = readRecurrence(body.recurrence);
   if (body.settings && typeof body.settings === "object")
     next.settings = { ...next.settings, ...body.settings };
-  c.core.db.putMeeting(next);
-  return noContent();
+  core.db.putMeeting(next);
+  const before = eventFields(meeting);
+  const after = eventFields(next);
+  const changed = EVENT_FIELDS.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+  const settingsChanged = JSON.stringify(meeting.settings) !== JSON.stringify(next.settings);
+  if (changed.length || settingsChanged) {
+    const pick = (fields: Record<string, unknown>) =>
+      Object.fromEntries(changed.filter((k) => fields[k] !== undefined).map((k) => [k, fields[k]]));
+    await emitEvent(core, "meeting.updated", {
+      account_id: meeting.accountId,
+      operator: operator.email,
+      operator_id: operator.id,
+      scope: "all",
+      object: {
+        id: meeting.id,
+        uuid: meeting.uuid,
+        ...pick(after),
+        ...(settingsChanged ? { settings: body.settings } : {}),
+      },
+      old_object: { id: meeting.id, uuid: meeting.uuid, ...pick(before) },
+      time_stamp: core.now(),
+    });
+  }
+  return next;
 }
 
 async function deleteMeeting(c: RestContext) {
