@@ -9,7 +9,13 @@ import { handleRegistrationMessage } from "../src/links/registration.ts";
 import { CLICKS_PER_LINK, rosterChanged } from "../src/links/roster-object.ts";
 import { type LinkClaims, signLink } from "../src/links/token.ts";
 import { BASE, call } from "./helpers/app.ts";
-import { callsBetween, createClass, type TestClass } from "./helpers/classes.ts";
+import {
+  addActiveTeacher,
+  type ClassOptions,
+  callsBetween,
+  createClass as createTestClass,
+  type TestClass,
+} from "./helpers/classes.ts";
 import { clearTables, count } from "./helpers/db.ts";
 import { bearer } from "./helpers/jwt.ts";
 import {
@@ -24,6 +30,13 @@ import {
 } from "./helpers/zoom.ts";
 
 const config = loadConfig(env);
+
+/** A class whose host is an active teacher of the tenant, as scheduling leaves it. */
+async function createClass(tenant: string, opts: ClassOptions = {}): Promise<TestClass> {
+  const cls = await createTestClass(tenant, opts);
+  await addActiveTeacher(cls);
+  return cls;
+}
 let ipCounter = 0;
 /** Each test clicks from its own address so the per-IP limit never leaks between tests. */
 let ip = "";
