@@ -27,6 +27,11 @@ describe("admin console", () => {
   it("links Zoom through the consent page, tests the connection and unlinks", async () => {
     await cleanStart();
     const page = await signInWithDemo();
+    // The console runs under the strict Content-Security-Policy: nothing of it may be blocked.
+    const blocked: string[] = [];
+    page.on("console", (m) => {
+      if (/Content Security Policy/i.test(m.text())) blocked.push(m.text());
+    });
     await page.getByRole("button", { name: "Link Zoom" }).click();
     // Zoom's (the emulator's) consent page: a plain form.
     await page.getByRole("button", { name: "Authorize" }).click();
@@ -39,6 +44,7 @@ describe("admin console", () => {
     await page.getByRole("button", { name: "Unlink" }).click();
     await page.getByText("Zoom is unlinked.").waitFor();
     await expect.poll(() => page.getByTestId("link-status").textContent()).toBe("unlinked");
+    expect(blocked).toEqual([]);
   });
 });
 
