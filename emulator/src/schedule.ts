@@ -52,7 +52,7 @@ export function parseStartTime(value: string, tz: string): number {
 }
 
 /** "If start_time is not specified or is set to a past value, it defaults to the current time." */
-export const notInPast = (ms: number, now: number) => (ms < now ? now : ms);
+export const notInPast = (ms: number, now: number) => Math.max(ms, now);
 
 export interface Occurrence {
   occurrence_id: string;

@@ -2,16 +2,18 @@
 // one RPC to the class's ClassRoster object, which answers from memory (see roster-object.ts).
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
+import { recordMeetingGone } from "../classes/meetings.ts";
 import type { Config } from "../config.ts";
 import type { Db } from "../db/client.ts";
 import { classes } from "../db/schema.ts";
 import type { Env } from "../env.ts";
 import { log } from "../http/log.ts";
+import { relicenseHostIfNeeded } from "../teachers/licenses.ts";
 import { encodePathSegment } from "../zoom/client.ts";
 import { ZoomApiError, ZoomNeedsRelink, ZoomNotLinked } from "../zoom/errors.ts";
 import type { RetryBudget } from "../zoom/retry.ts";
 import { CLICK_BUDGET, registerStudent, zoomClientFor } from "./registration.ts";
-import { type JoinView, rosterOf } from "./roster-object.ts";
+import { type JoinView, rosterChanged, rosterOf } from "./roster-object.ts";
 import { type LinkFailure, verifyLink } from "./token.ts";
 
 /** Students may enter this long before the scheduled start (Zoom's waiting room takes over then). */
@@ -79,6 +81,12 @@ export async function resolveJoin(
         CLICK_BUDGET,
       );
       if (result.ok) return { kind: "redirect", location: result.joinUrl };
+      if (result.error === "zoom_404_3001") {
+        // The meeting expired or was deleted in Zoom: its join URL leads nowhere either.
+        await recordMeetingGone(db, claims.tenant, classId, row.zoomMeetingId);
+        await rosterChanged(env, claims.tenant, classId);
+        return { kind: "not_found" };
+      }
       log("warn", "join: registering on click failed; sending the student to the meeting's join URL", {
         tenantId: claims.tenant,
         classId,
@@ -140,6 +148,8 @@ export async function resolveStart(
   if (!cls.zoomMeetingId) return { kind: "not_found" };
   try {
     const client = await zoomClientFor(env, config, db, claims.tenant, START_BUDGET);
+    // A Basic host would get no cloud recording and a 40-minute cap (tenant's hostLicensePolicy).
+    await relicenseHostIfNeeded(db, client, claims.tenant, cls.teacherId);
     const meeting = await client.call({
       operation: "meetings.get",
       method: "GET",
@@ -150,6 +160,8 @@ export async function resolveStart(
   } catch (err) {
     if (err instanceof ZoomNotLinked || err instanceof ZoomNeedsRelink) return { kind: "zoom_not_linked" };
     if (err instanceof ZoomApiError && (err.status === 404 || err.zoomCode === 3001)) {
+      if (err.zoomCode === 3001)
+        await recordMeetingGone(db, claims.tenant, claims.class as string, cls.zoomMeetingId);
       return { kind: "not_found" };
     }
     log("warn", "start: Zoom did not give a start link", {

@@ -85,7 +85,7 @@ const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
  * Zoom requires an email per registrant; a student without one gets a stable address under the
  * reserved .invalid domain (RFC 2606), so nothing is ever mailed to a real person.
  */
-async function registrantEmail(s: RegistrationStudent): Promise<string> {
+export async function registrantEmail(s: Pick<RegistrationStudent, "studentId" | "email">): Promise<string> {
   return s.email ?? `student-${(await sha256Hex(s.studentId)).slice(0, 24)}@students.wise.invalid`;
 }
 

@@ -6,6 +6,7 @@ import {
   ZoomMeetingList,
   ZoomParticipantList,
   ZoomPastMeeting,
+  ZoomRegistrantList,
 } from "./schemas.ts";
 
 /** Zoom's recurrence object (type 1 daily, 2 weekly, 3 monthly). */
@@ -18,21 +19,30 @@ export interface ZoomRecurrence {
   end_date_time?: string;
 }
 
+/** The settings a class meeting sends; every one of them, since Zoom fills omitted ones from account defaults. */
+export interface ZoomMeetingSettings {
+  auto_recording: "cloud" | "local" | "none";
+  waiting_room: boolean;
+  join_before_host: boolean;
+  mute_upon_entry: boolean;
+  meeting_authentication: boolean;
+  /** 0 automatic, 1 manual approval, 2 no registration. */
+  approval_type: 0 | 1 | 2;
+  registration_type?: 1;
+  continuous_meeting_chat: { enable: boolean };
+  auto_start_meeting_summary: boolean;
+  auto_start_ai_companion_questions: boolean;
+}
+
 export interface ZoomMeetingBody {
   topic: string;
   type: 2 | 8;
   start_time: string;
   duration: number;
-  timezone?: string;
+  timezone: string;
   agenda?: string;
   recurrence?: ZoomRecurrence;
-  settings: {
-    auto_recording: "cloud" | "local" | "none";
-    waiting_room: boolean;
-    join_before_host: boolean;
-    approval_type: 0 | 2;
-    registration_type?: 1;
-  };
+  settings: ZoomMeetingSettings;
 }
 
 /** Creates a meeting hosted by the user. Not idempotent at Zoom: callers guard it with a claim. */
@@ -120,4 +130,18 @@ export function pastInstances(client: ZoomClient, meetingId: string) {
     path: `/past_meetings/${seg(meetingId)}/instances`,
     schema: ZoomInstanceList,
   });
+}
+
+/** The meeting's approved registrants, across all pages (for attendance by registrant). */
+export function listRegistrants(client: ZoomClient, meetingId: string) {
+  return client.pages(
+    {
+      operation: "registrants.list",
+      method: "GET",
+      path: `/meetings/${seg(meetingId)}/registrants`,
+      query: { status: "approved", page_size: 300 },
+      schema: ZoomRegistrantList,
+    },
+    "registrants",
+  );
 }
