@@ -105,6 +105,7 @@ export async function simulateMeeting(core: Core, rawId: string, input: Simulate
     user_name: p.name,
     id: p.id,
     participant_uuid: newOpaque(16),
+    // Empty for guests, as in the report.
     email: p.user_email,
     ...(p.registrant_id ? { registrant_id: p.registrant_id } : {}),
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { ClassId } from "./class-id.ts";
 import { DEFAULT_MEETING_POLICY } from "./policy.ts";
 import {
-  ClassId,
   claimMarker,
   countOccurrences,
   isKnownTimeZone,

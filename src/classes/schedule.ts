@@ -1,15 +1,12 @@
-// Pure rules of a class meeting: safe class ids, time zones, recurrence, and the Zoom meeting body
-// built from a validated request. No I/O.
+// Pure rules of a class meeting: time zones, recurrence and its 50-occurrence cap, and the Zoom
+// meeting body built from a validated request. No I/O, nothing Workers-specific (the contract tests
+// check the bodies against Zoom's specs in Node).
 import { z } from "zod";
-import { WiseId } from "../auth/jwt.ts";
-import type { ZoomMeetingBody, ZoomMeetingSettings, ZoomRecurrence } from "../zoom/meetings.ts";
+import type { ZoomMeetingBody, ZoomMeetingSettings, ZoomRecurrence } from "../zoom/bodies.ts";
 import type { MeetingPolicy } from "./policy.ts";
 
 /** Zoom schedules at most 50 occurrences of a series (the rest are silently dropped). */
 export const MAX_OCCURRENCES = 50;
-
-/** Class ids come from Wise and end up in paths and keys: safe characters only, no "..". */
-export const ClassId = WiseId.refine((s) => !s.includes(".."), "must not contain ..");
 
 /** Whether the runtime knows this IANA zone (and it is spelled like one). */
 export function isKnownTimeZone(tz: string): boolean {

@@ -9,6 +9,7 @@ import { classes, classRegistrants } from "../db/schema.ts";
 import type { Env } from "../env.ts";
 import { log } from "../http/log.ts";
 import { sha256Hex } from "../tokens/encoding.ts";
+import { registrantBody } from "../zoom/bodies.ts";
 import { encodePathSegment, ZoomClient } from "../zoom/client.ts";
 import { credentialForTenant } from "../zoom/credentials.ts";
 import {
@@ -149,8 +150,7 @@ export async function registerStudent(
       operation: "registrants.create",
       method: "POST",
       path: `/meetings/${encodePathSegment(cls.zoomMeetingId)}/registrants`,
-      // Zoom caps first_name at 64 characters; the whole name goes there, as Wise shows it.
-      body: { email: await registrantEmail(student), first_name: student.name.slice(0, 64) },
+      body: registrantBody(await registrantEmail(student), student.name),
       schema: RegistrantCreated,
     });
     if (!created.join_url) {

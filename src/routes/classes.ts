@@ -4,6 +4,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { WiseId } from "../auth/jwt.ts";
+import { ClassId } from "../classes/class-id.ts";
 import {
   type ClassRow,
   classMeetingView,
@@ -13,7 +14,7 @@ import {
   putClassMeeting,
   requireClass,
 } from "../classes/meetings.ts";
-import { ClassId, isKnownTimeZone, MAX_OCCURRENCES, Recurrence, seriesLength } from "../classes/schedule.ts";
+import { isKnownTimeZone, MAX_OCCURRENCES, Recurrence, seriesLength } from "../classes/schedule.ts";
 import { listSessions, refreshSessions } from "../classes/sessions.ts";
 import { database } from "../db/client.ts";
 import { type AppEnv, bearerSecurity, createRouter, requireRole } from "../http/context.ts";

@@ -1,4 +1,5 @@
 // Typed calls for Zoom meetings and their past instances.
+import { endMeetingBody, type ZoomMeetingBody } from "./bodies.ts";
 import { encodeMeetingUuid, encodePathSegment as seg, type ZoomClient } from "./client.ts";
 import {
   ZoomInstanceList,
@@ -9,41 +10,7 @@ import {
   ZoomRegistrantList,
 } from "./schemas.ts";
 
-/** Zoom's recurrence object (type 1 daily, 2 weekly, 3 monthly). */
-export interface ZoomRecurrence {
-  type: 1 | 2 | 3;
-  repeat_interval: number;
-  weekly_days?: string;
-  monthly_day?: number;
-  end_times?: number;
-  end_date_time?: string;
-}
-
-/** The settings a class meeting sends; every one of them, since Zoom fills omitted ones from account defaults. */
-export interface ZoomMeetingSettings {
-  auto_recording: "cloud" | "local" | "none";
-  waiting_room: boolean;
-  join_before_host: boolean;
-  mute_upon_entry: boolean;
-  meeting_authentication: boolean;
-  /** 0 automatic, 1 manual approval, 2 no registration. */
-  approval_type: 0 | 1 | 2;
-  registration_type?: 1;
-  continuous_meeting_chat: { enable: boolean };
-  auto_start_meeting_summary: boolean;
-  auto_start_ai_companion_questions: boolean;
-}
-
-export interface ZoomMeetingBody {
-  topic: string;
-  type: 2 | 8;
-  start_time: string;
-  duration: number;
-  timezone: string;
-  agenda?: string;
-  recurrence?: ZoomRecurrence;
-  settings: ZoomMeetingSettings;
-}
+export type { ZoomMeetingBody, ZoomMeetingSettings, ZoomRecurrence } from "./bodies.ts";
 
 /** Creates a meeting hosted by the user. Not idempotent at Zoom: callers guard it with a claim. */
 export function createMeeting(client: ZoomClient, hostZoomUserId: string, body: ZoomMeetingBody) {
@@ -83,7 +50,7 @@ export function endMeeting(client: ZoomClient, meetingId: string) {
     operation: "meetings.status",
     method: "PUT",
     path: `/meetings/${seg(meetingId)}/status`,
-    body: { action: "end" },
+    body: endMeetingBody(),
   });
 }
 
