@@ -28,7 +28,12 @@ const zoomMeeting = (id: string) =>
 type Attendee = { name: string; email: string | null; wiseUserId?: string; matchedBy?: string };
 type Sessions = {
   fetched: number;
-  sessions: { attendanceComplete: boolean; participants: Attendee[]; unmatched: Attendee[] }[];
+  sessions: {
+    zoomMeetingUuid: string;
+    attendanceComplete: boolean;
+    participants: Attendee[];
+    unmatched: Attendee[];
+  }[];
 };
 
 const teacher = (n: number, extra: Record<string, unknown> = {}) => ({
@@ -200,6 +205,50 @@ describe("attendance by identity", () => {
     expect(await count("session_attendance")).toBe(4);
     // Complete now: not fetched again.
     expect((await api<Sessions>("GET", "/v1/classes/c-12/sessions?refresh=1")).body.fetched).toBe(0);
+  });
+});
+
+describe("the stricter Zoom", () => {
+  it("a weekly class in a time zone lands on its local weekdays", async () => {
+    // Next year's first Tuesday at 23:30 in Kolkata is 18:00 UTC the same day.
+    const year = new Date().getUTCFullYear() + 1;
+    let day = Date.UTC(year, 0, 1);
+    while (new Date(day).getUTCDay() !== 2) day += 86400_000;
+    const start = new Date(day + 18 * 3600_000).toISOString();
+    const res = await put(
+      "c-60",
+      request({
+        startTime: start,
+        timezone: "Asia/Kolkata",
+        recurrence: { type: "weekly", weeklyDays: [3, 5], endTimes: 4 },
+      }),
+    );
+    expect(res.status).toBe(201);
+    const token = (await stats()).validTokens.access.at(-1);
+    const m = (await (
+      await fetch(`https://api.zoom.us/v2/meetings/${res.body.zoomMeetingId}`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).json()) as { timezone: string; occurrences: { start_time: string }[] };
+    expect(m.timezone).toBe("Asia/Kolkata");
+    const weekdays = m.occurrences.map((o) =>
+      new Intl.DateTimeFormat("en-US", { timeZone: "Asia/Kolkata", weekday: "short" }).format(
+        new Date(o.start_time),
+      ),
+    );
+    expect(weekdays).toEqual(["Tue", "Thu", "Tue", "Thu"]);
+  });
+
+  it("sessions of instances whose UUIDs need double encoding are fetched (Zoom answers 404 to single)", async () => {
+    const created = await put("c-61", request({ recurrence: { type: "daily", endTimes: 10 } }));
+    for (let i = 0; i < 5; i++) {
+      await emulator(`/meetings/${created.body.zoomMeetingId}/simulate`, { participants: [] });
+    }
+    const res = await api<Sessions>("GET", "/v1/classes/c-61/sessions?refresh=1");
+    expect(res.body.fetched).toBe(5);
+    expect(
+      res.body.sessions.some((s) => s.zoomMeetingUuid.startsWith("/") || s.zoomMeetingUuid.includes("//")),
+    ).toBe(true);
   });
 });
 
