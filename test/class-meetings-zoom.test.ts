@@ -342,6 +342,23 @@ describe("hosts and licenses", () => {
     expect((await api("PATCH", "/v1/teachers/t-2", { licensed: false })).status).toBe(200);
   });
 
+  it("a series still running keeps its host licensed; one that ended does not", async () => {
+    const day = 86400_000;
+    await rows(
+      `INSERT INTO classes (tenant_id, class_id, teacher_id, zoom_account_id, zoom_meeting_id, topic, start_time,
+        duration_minutes, recurrence, registration, auto_recording, status)
+       VALUES ('tenant-a', 'c-run', 't-1', 'emuAcctA1', '11111111111', 'Running', ?, 60, ?, 0, 'cloud', 'scheduled'),
+              ('tenant-a', 'c-over', 't-2', 'emuAcctA1', '22222222222', 'Over', ?, 60, ?, 0, 'cloud', 'scheduled')`,
+      Date.now() - 30 * day,
+      JSON.stringify({ type: "weekly", interval: 1, weeklyDays: [2], endTimes: 10 }),
+      Date.now() - 30 * day,
+      JSON.stringify({ type: "daily", interval: 1, endDateTime: new Date(Date.now() - day).toISOString() }),
+    );
+    const running = await api("PATCH", "/v1/teachers/t-1", { licensed: false });
+    expect(running.body).toMatchObject({ code: "teacher_hosts_classes", classIds: ["c-run"] });
+    expect((await api("PATCH", "/v1/teachers/t-2", { licensed: false })).status).toBe(200);
+  });
+
   it("under the relicense policy an unlicensed host is licensed again when the class starts", async () => {
     await api("PATCH", "/v1/tenant", { hostLicensePolicy: "relicense" });
     await put("c-41", request());

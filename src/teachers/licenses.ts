@@ -16,18 +16,22 @@ import { updateUser, usersSummary } from "../zoom/users.ts";
 
 export type TeacherRow = typeof teachers.$inferSelect;
 
-/** A class that still needs its host licensed: live, or scheduled and not over (a series runs on). */
+/**
+ * When a class is over (epoch ms): its end, or for a series the end of its last occurrence (from
+ * endDateTime, or endTimes periods: an overestimate for weekly series on several days, on the safe side).
+ */
+const classOver = sql`(CASE WHEN ${classes.recurrence} IS NULL THEN ${classes.startTime}
+  ELSE coalesce(
+    unixepoch(json_extract(${classes.recurrence}, '$.endDateTime')) * 1000,
+    ${classes.startTime} + json_extract(${classes.recurrence}, '$.endTimes')
+      * coalesce(json_extract(${classes.recurrence}, '$.interval'), 1)
+      * (CASE json_extract(${classes.recurrence}, '$.type') WHEN 'daily' THEN 1 WHEN 'weekly' THEN 7 ELSE 31 END)
+      * 86400000
+  ) END + ${classes.durationMinutes} * 60000)`;
+
+/** A class that still needs its host licensed: live, or scheduled and not over. */
 const upcoming = (now: number) =>
-  or(
-    eq(classes.status, "live"),
-    and(
-      inArray(classes.status, ["scheduled", "creating"]),
-      or(
-        isNotNull(classes.recurrence),
-        gt(sql`${classes.startTime} + ${classes.durationMinutes} * 60000`, now),
-      ),
-    ),
-  );
+  or(eq(classes.status, "live"), and(inArray(classes.status, ["scheduled", "creating"]), gt(classOver, now)));
 
 /** The teacher's live or scheduled classes (ids, at most 20), which a Basic host would break. */
 export async function upcomingClassesOf(db: Db, tenantId: string, wiseUserId: string, now = Date.now()) {
