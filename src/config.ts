@@ -64,6 +64,10 @@ const ConfigSchema = z
     ZOOM_CLIENT_ID: secret("ZOOM_CLIENT_ID"),
     ZOOM_CLIENT_SECRET: secret("ZOOM_CLIENT_SECRET"),
     ZOOM_WEBHOOK_SECRET: secret("ZOOM_WEBHOOK_SECRET"),
+    ZOOM_WEBHOOK_SECRET_PREVIOUS: z.string().optional(),
+    ZOOM_WEBHOOK_SECRET_PREVIOUS_UNTIL: z.iso
+      .datetime({ offset: true, error: "ZOOM_WEBHOOK_SECRET_PREVIOUS_UNTIL must be an ISO 8601 date-time" })
+      .optional(),
     ZOOM_OAUTH_BASE_URL: url("ZOOM_OAUTH_BASE_URL").default("https://zoom.us"),
     ZOOM_API_BASE_URL: url("ZOOM_API_BASE_URL").default("https://api.zoom.us/v2"),
     ZOOM_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
@@ -95,6 +99,13 @@ const ConfigSchema = z
       .default(6 * 3600),
   })
   .superRefine((c, ctx) => {
+    if (c.ZOOM_WEBHOOK_SECRET_PREVIOUS_UNTIL && !c.ZOOM_WEBHOOK_SECRET_PREVIOUS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["ZOOM_WEBHOOK_SECRET_PREVIOUS_UNTIL"],
+        message: "ZOOM_WEBHOOK_SECRET_PREVIOUS_UNTIL is set without ZOOM_WEBHOOK_SECRET_PREVIOUS",
+      });
+    }
     const hasJwks = Boolean(c.JWT_JWKS_URL) || Boolean(c.JWT_JWKS_JSON);
     if (!hasJwks && (!c.JWT_HS256_SECRET || c.JWT_HS256_SECRET.length < 32)) {
       ctx.addIssue({
@@ -120,7 +131,10 @@ export interface Config {
   zoom: {
     clientId: string;
     clientSecret: string;
+    /** Signs the URL validation answer and verifies deliveries. */
     webhookSecret: string;
+    /** The secret before a rotation: still verifies deliveries until `untilMs` (or until removed). */
+    webhookPreviousSecret?: { secret: string; untilMs?: number };
     oauthBaseUrl: string;
     apiBaseUrl: string;
     /** Timeout of one call to Zoom (token endpoint or API). */
@@ -213,6 +227,16 @@ function parseConfig(env: Env): Config | ConfigError {
       clientId: c.ZOOM_CLIENT_ID,
       clientSecret: c.ZOOM_CLIENT_SECRET,
       webhookSecret: c.ZOOM_WEBHOOK_SECRET,
+      ...(c.ZOOM_WEBHOOK_SECRET_PREVIOUS
+        ? {
+            webhookPreviousSecret: {
+              secret: c.ZOOM_WEBHOOK_SECRET_PREVIOUS,
+              ...(c.ZOOM_WEBHOOK_SECRET_PREVIOUS_UNTIL
+                ? { untilMs: Date.parse(c.ZOOM_WEBHOOK_SECRET_PREVIOUS_UNTIL) }
+                : {}),
+            },
+          }
+        : {}),
       oauthBaseUrl: c.ZOOM_OAUTH_BASE_URL,
       apiBaseUrl: c.ZOOM_API_BASE_URL,
       timeoutMs: c.ZOOM_TIMEOUT_MS,

@@ -24,6 +24,8 @@ export interface Env {
   ZOOM_CLIENT_ID?: string;
   ZOOM_CLIENT_SECRET?: string;
   ZOOM_WEBHOOK_SECRET?: string;
+  ZOOM_WEBHOOK_SECRET_PREVIOUS?: string;
+  ZOOM_WEBHOOK_SECRET_PREVIOUS_UNTIL?: string;
   ZOOM_OAUTH_BASE_URL?: string;
   ZOOM_API_BASE_URL?: string;
   ZOOM_TIMEOUT_MS?: string;

@@ -6,6 +6,7 @@ import type { Env } from "./env.ts";
 import { log } from "./http/log.ts";
 import { runMaintenance } from "./maintenance.ts";
 import { consumeQueue } from "./queue.ts";
+import { scheduleCatchUps } from "./zoom/consumer.ts";
 
 export { ClassRoster } from "./links/roster-object.ts";
 export { ZoomAccount } from "./zoom/account-object.ts";
@@ -18,7 +19,8 @@ export default {
   async scheduled(controller, env, ctx) {
     ctx.waitUntil(runMaintenance(env).catch((err) => log("error", "maintenance failed", { err })));
     const accounts = await scheduleSweeps(env);
-    log("info", "scheduled: sweeps enqueued", { cron: controller.cron, accounts });
+    const catchUps = await scheduleCatchUps(env);
+    log("info", "scheduled: sweeps and catch-ups enqueued", { cron: controller.cron, accounts, catchUps });
   },
 
   async queue(batch, env, _ctx) {

@@ -1,23 +1,46 @@
 // Nightly housekeeping run by the cron trigger: re-encrypts credentials sealed under an older key
-// (so an old key can be retired after one night), and drops expired OAuth states and old webhook ids.
-import { isNotNull, lt, or } from "drizzle-orm";
+// (so an old key can be retired after one night), queues again webhook events left unprocessed, and
+// drops expired OAuth states and old webhook ids.
+import { and, isNotNull, isNull, lt, or } from "drizzle-orm";
 import { loadConfig } from "./config.ts";
 import { database } from "./db/client.ts";
 import { oauthStates, webhookDeliveries } from "./db/schema.ts";
 import type { Env } from "./env.ts";
 import { log } from "./http/log.ts";
 import { reencryptCredentials, vaultFor } from "./zoom/credentials.ts";
+import { requeuePendingEvents } from "./zoom/inbox.ts";
 
 /** Zoom retries a delivery for at most about 85 minutes; a week of ids is plenty to drop replays. */
 const DELIVERY_RETENTION_MS = 7 * 24 * 3600_000;
+/** An event still unprocessed after a month of nightly retries is given up (and logged). */
+const UNPROCESSED_RETENTION_MS = 30 * 24 * 3600_000;
 
-export async function runMaintenance(env: Env): Promise<{ reencrypted: number }> {
+export async function runMaintenance(env: Env): Promise<{ reencrypted: number; requeued: number }> {
   const config = loadConfig(env);
   const db = database(env.DB);
   const reencrypted = await reencryptCredentials(db, vaultFor(config));
   const now = Date.now();
   await db.delete(oauthStates).where(or(lt(oauthStates.expiresAt, now), isNotNull(oauthStates.usedAt)));
-  await db.delete(webhookDeliveries).where(lt(webhookDeliveries.receivedAt, now - DELIVERY_RETENTION_MS));
-  log("info", "maintenance done", { reencrypted, currentKey: vaultFor(config).currentKeyId });
-  return { reencrypted };
+  await db
+    .delete(webhookDeliveries)
+    .where(
+      and(
+        isNotNull(webhookDeliveries.processedAt),
+        lt(webhookDeliveries.receivedAt, now - DELIVERY_RETENTION_MS),
+      ),
+    );
+  const abandoned = await db
+    .delete(webhookDeliveries)
+    .where(
+      and(
+        isNull(webhookDeliveries.processedAt),
+        lt(webhookDeliveries.receivedAt, now - UNPROCESSED_RETENTION_MS),
+      ),
+    )
+    .returning({ id: webhookDeliveries.id, event: webhookDeliveries.event });
+  if (abandoned.length)
+    log("error", "webhook inbox: events never processed were dropped", { events: abandoned });
+  const requeued = await requeuePendingEvents(env, now);
+  log("info", "maintenance done", { reencrypted, requeued, currentKey: vaultFor(config).currentKeyId });
+  return { reencrypted, requeued };
 }

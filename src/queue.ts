@@ -1,9 +1,10 @@
-// The queue consumer: routes each message by its `kind` to the feature that owns it
-// (student registration at Zoom, recording archive and account sweeps).
+// The queue consumer: routes each message by its `kind` to the feature that owns it (student
+// registration at Zoom, Zoom's webhook events and nightly catch-up, recording archive and sweeps).
 import { consumeArchiveMessages } from "./archive/consumer.ts";
 import { loadConfig } from "./config.ts";
 import type { Env } from "./env.ts";
 import { handleRegistrationMessage } from "./links/registration.ts";
+import { consumeZoomMessage, isZoomMessage } from "./zoom/consumer.ts";
 
 const MAX_DELAY_SECONDS = 43_200;
 
@@ -11,6 +12,10 @@ export async function consumeQueue(batch: MessageBatch<unknown>, env: Env): Prom
   const archive: Message<unknown>[] = [];
   for (const message of batch.messages) {
     const kind = (message.body as { kind?: unknown } | null)?.kind;
+    if (isZoomMessage(kind)) {
+      await consumeZoomMessage(message, env, loadConfig(env));
+      continue;
+    }
     if (kind !== "register-students") {
       archive.push(message);
       continue;

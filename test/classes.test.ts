@@ -69,6 +69,7 @@ describe("scheduling a class", () => {
         "autoRecording",
         "classId",
         "durationMinutes",
+        "hostIssue",
         "registration",
         "startTime",
         "status",

@@ -6,10 +6,20 @@ import { describe } from "./downloads.ts";
 import { addFault, type FaultInput } from "./faults.ts";
 import { json, type WireRequest, type WireResponse, ZoomError } from "./http.ts";
 import { hex, isoSeconds, newOpaque, newUserId, parseStorage, randomBytes } from "./ids.ts";
+import { applyMeetingUpdate } from "./rest/meetings.ts";
 import { makeUser, SEED } from "./seed.ts";
-import { completeRecording, type SimulateInput, simulateMeeting } from "./simulate.ts";
+import { completeRecording, completeTranscript, type SimulateInput, simulateMeeting } from "./simulate.ts";
 import { revokeAccount, validTokens } from "./tokens.ts";
-import { checkValidationAnswer, emitEvent, emitUrlValidation } from "./webhooks.ts";
+import {
+  checkValidationAnswer,
+  dueDeliveries,
+  duplicateDelivery,
+  emitEvent,
+  emitUrlValidation,
+  recordAnswer,
+  revalidateIfDue,
+  sendDue,
+} from "./webhooks.ts";
 
 type Body = Record<string, unknown>;
 
@@ -41,6 +51,7 @@ function applyConfig(core: Core, b: Body): void {
       config.webhook.validated = undefined;
     }
     if (typeof webhook.secretToken === "string") config.webhook.secretToken = webhook.secretToken;
+    if (typeof webhook.hold === "boolean") config.webhook.hold = webhook.hold;
   }
   const limits = b.rateLimits as Partial<Config["rateLimits"]> | undefined;
   if (limits) config.rateLimits = { ...config.rateLimits, ...limits };
@@ -172,6 +183,9 @@ export async function handleControl(
     if (m === "POST" && path === "/clock") {
       const b = body(req);
       const now = core.advanceClock(typeof b.advanceSeconds === "number" ? b.advanceSeconds : 0);
+      // Time passing is what makes retries and the 72-hour URL validation due.
+      await revalidateIfDue(core);
+      core.defer(sendDue(core));
       return json(200, { now: isoSeconds(now), nowMs: now });
     }
     if (m === "GET" && path === "/clock")
@@ -196,6 +210,37 @@ export async function handleControl(
         return json(200, { ok: true });
       }
     }
+    if (m === "GET" && path === "/webhooks/due") {
+      return json(200, { deliveries: await dueDeliveries(core) });
+    }
+    if (m === "POST" && path === "/webhooks/release") {
+      await sendDue(core);
+      return json(200, { deliveries: core.db.deliveries() });
+    }
+    if (m === "POST" && path === "/webhooks/reorder") {
+      const ids = body(req).ids;
+      if (!Array.isArray(ids) || !ids.every((id) => typeof id === "string"))
+        return bad("ids: the delivery ids in the order wanted");
+      core.db.reorderDeliveries(ids as string[]);
+      return json(200, { deliveries: core.db.deliveries() });
+    }
+    const hook = /^\/webhooks\/(wh_[^/]+)\/(answer|duplicate)$/.exec(path);
+    if (m === "POST" && hook?.[1]) {
+      if (hook[2] === "duplicate") {
+        const copy = await duplicateDelivery(core, hook[1]);
+        return copy ? json(201, { delivery: copy }) : json(404, { error: "no such delivery" });
+      }
+      const b = body(req);
+      if (typeof b.status !== "number" && typeof b.status !== "string")
+        return bad("status: the endpoint's HTTP status, or what went wrong");
+      const answered = await recordAnswer(
+        core,
+        hook[1],
+        b.status,
+        typeof b.body === "string" ? b.body : undefined,
+      );
+      return answered ? json(200, { delivery: answered }) : json(404, { error: "no such delivery" });
+    }
     if (m === "POST" && path === "/webhooks/validate") {
       return json(201, { delivery: await emitUrlValidation(core) });
     }
@@ -211,6 +256,27 @@ export async function handleControl(
     if (m === "POST" && simulate?.[1]) {
       return json(200, await simulateMeeting(core, simulate[1], body(req) as SimulateInput, req.origin));
     }
+    const edit = /^\/meetings\/(\d+)\/edit$/.exec(path);
+    if (m === "POST" && edit?.[1]) {
+      // The host changes the meeting in Zoom's web portal: Zoom sends meeting.updated.
+      const meeting = core.db.liveMeeting(Number(edit[1]));
+      if (!meeting) return json(404, { error: "no such meeting" });
+      const host = core.db.user(meeting.hostId);
+      const next = await applyMeetingUpdate(core, meeting, body(req), {
+        email: host?.email ?? "",
+        id: meeting.hostId,
+      });
+      return json(200, {
+        id: next.id,
+        topic: next.topic,
+        start_time: next.startTime,
+        duration: next.duration,
+      });
+    }
+    const transcript = /^\/recordings\/([^/]+)\/transcript$/.exec(path);
+    if (m === "POST" && transcript?.[1]) {
+      return json(200, await completeTranscript(core, decodeURIComponent(transcript[1]), req.origin));
+    }
     const complete = /^\/recordings\/([^/]+)\/complete$/.exec(path);
     if (m === "POST" && complete?.[1]) {
       return json(200, await completeRecording(core, decodeURIComponent(complete[1]), req.origin));
@@ -221,6 +287,16 @@ export async function handleControl(
       const user = core.db.user(accept[1]);
       if (user?.status !== "pending") return json(404, { error: "no pending user with that id" });
       core.db.putUser({ ...user, status: "active" });
+      await emitEvent(core, "user.invitation_accepted", {
+        account_id: user.accountId,
+        object: {
+          id: user.id,
+          first_name: user.firstName,
+          last_name: user.lastName,
+          email: user.email,
+          type: user.type,
+        },
+      });
       return json(200, { id: user.id, status: "active" });
     }
     const meetingMatch = /^\/meetings\/(\d+)$/.exec(path);

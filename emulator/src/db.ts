@@ -196,17 +196,40 @@ export interface Fault {
   headers?: Record<string, string>;
 }
 
+/** One attempt to deliver a webhook: when (emulator ms) and the answer (status or what went wrong). */
+export interface DeliveryAttempt {
+  at: number;
+  status: number | string;
+}
+
 export interface Delivery {
   id: string;
   event: string;
   url: string;
+  /** Headers of the latest attempt (each attempt is signed again with its own timestamp). */
   headers: Record<string, string>;
   body: string;
   deliveredStatus?: number | string;
+  /** pending: waiting for an (other) attempt; acknowledged: answered 200/204; dropped: Zoom gave up. */
+  state: "pending" | "acknowledged" | "dropped";
+  attempts: DeliveryAttempt[];
+  /** When the next attempt is due (emulator ms) while pending. */
+  nextAttemptAt?: number;
+  /** Set on a copy made through the control API. */
+  duplicateOf?: string;
 }
 
 export interface Config {
-  webhook: { url: string; secretToken: string; validated?: boolean };
+  webhook: {
+    url: string;
+    secretToken: string;
+    /** Outcome of the latest endpoint.url_validation; false stops every delivery until it passes again. */
+    validated?: boolean;
+    /** When the endpoint was last validated (emulator ms); Zoom validates again every 72 hours. */
+    validatedAt?: number;
+    /** With a URL, hold deliveries in the outbox until POST /__emulator/webhooks/release. */
+    hold?: boolean;
+  };
   rateLimits: { light: number; medium: number; heavy: number; dailyHeavy: number; enabled: boolean };
   /** Meeting creates and updates per host per day (Zoom: 100). */
   meetingDailyCap: number;
@@ -550,6 +573,17 @@ export class Db {
 
   delivery(id: string): Delivery | undefined {
     return this.doc<Delivery>("outbox", "id", id);
+  }
+
+  /** Gives the listed deliveries the outbox positions they already hold, in the order listed. */
+  reorderDeliveries(ids: string[]): void {
+    const seqs = ids.map((id) => this.one<{ seq: number }>("SELECT seq FROM outbox WHERE id = ?", id)?.seq);
+    if (seqs.some((s) => s === undefined)) throw new Error("reorder: unknown delivery id");
+    const sorted = (seqs as number[]).slice().sort((a, b) => a - b);
+    // Two passes, so no position is taken twice in between.
+    for (const [i, id] of ids.entries()) this.run("UPDATE outbox SET seq = ? WHERE id = ?", -1 - i, id);
+    for (const [i, id] of ids.entries())
+      this.run("UPDATE outbox SET seq = ? WHERE id = ?", sorted[i] ?? 0, id);
   }
 
   putDelivery(d: Delivery): void {

@@ -11,7 +11,11 @@ import { emitEvent } from "./webhooks.ts";
 export interface SimulateInput {
   participants?: { name?: string; email?: string; registrantId?: string }[];
   durationMinutes?: number;
-  recording?: { files?: { fileType?: string; sizeBytes?: number; sample?: boolean }[] };
+  recording?: {
+    files?: { fileType?: string; sizeBytes?: number; sample?: boolean }[];
+    /** TRANSCRIPT files finish later, through POST /__emulator/recordings/{uuid}/transcript. */
+    transcriptLater?: boolean;
+  };
   processing?: boolean;
   /** Minutes after the end during which the participant report is still partial (default 0). */
   reportDelayMinutes?: number;
@@ -180,7 +184,10 @@ export async function simulateMeeting(core: Core, rawId: string, input: Simulate
       fileType,
       size,
       sample,
-      status: input.processing ? "processing" : "completed",
+      status:
+        input.processing || (input.recording?.transcriptLater && fileType === "TRANSCRIPT")
+          ? "processing"
+          : "completed",
       state: "active",
       recordingStart: isoSeconds(start),
       recordingEnd: isoSeconds(end),
@@ -195,7 +202,12 @@ export async function simulateMeeting(core: Core, rawId: string, input: Simulate
       "recording.completed",
       {
         account_id: meeting.accountId,
-        object: presentRecordingEvent(origin, rec, files, host?.email ?? ""),
+        object: presentRecordingEvent(
+          origin,
+          rec,
+          files.filter((f) => f.status === "completed"),
+          host?.email ?? "",
+        ),
       },
       { download_token: downloadToken },
     );
@@ -237,4 +249,27 @@ export async function completeRecording(core: Core, uuid: string, origin: string
     { top: { download_token: downloadToken } },
   );
   return { deliveries: [d.id], downloadToken };
+}
+
+/** Finishes a recording's audio transcript and sends recording.transcript_completed with its files. */
+export async function completeTranscript(core: Core, uuid: string, origin: string) {
+  const rec = core.db.recording(uuid);
+  if (!rec) throw new ZoomError(404, 3301, "There is no recording for this meeting.");
+  const files = core.db
+    .filesOf(uuid)
+    .filter((f) => f.fileType === "TRANSCRIPT" && f.state === "active")
+    .map((f) => ({ ...f, status: "completed" as const }));
+  if (!files.length) throw new ZoomError(404, 3301, "There is no transcript for this recording.");
+  for (const f of files) core.db.putFile(f);
+  const host = core.db.user(rec.hostId);
+  const d = await emitEvent(
+    core,
+    "recording.transcript_completed",
+    {
+      account_id: rec.accountId,
+      object: presentRecordingEvent(origin, rec, files, host?.email ?? ""),
+    },
+    { top: { download_token: issueDownloadToken(core, rec.accountId, rec.hostId) } },
+  );
+  return { deliveries: [d.id] };
 }

@@ -35,7 +35,9 @@ export class ZoomState extends DurableObject<Env> {
 
   private seedFresh(): void {
     this.db.setMeta("clockOffsetMs", 0);
-    this.db.setMeta("config", defaultConfig(this.env));
+    const config = defaultConfig(this.env);
+    // The endpoint counts as validated at reset; Zoom validates it again 72 hours later.
+    this.db.setMeta("config", { ...config, webhook: { ...config.webhook, validatedAt: Date.now() } });
     this.db.setMeta("signingKey", hex(randomBytes(32)));
     seed(this.db, isoSeconds(Date.now() - 30 * 86_400_000));
     this.db.setMeta("seeded", true);

@@ -178,3 +178,199 @@ describe("deauthorize", () => {
     expect(stats.validTokens.access).toEqual([]);
   });
 });
+
+interface TrackedDelivery extends Delivery {
+  state: "pending" | "acknowledged" | "dropped";
+  attempts: { at: number; status: number | string }[];
+  nextAttemptAt?: number;
+  deliveredStatus?: number | string;
+  duplicateOf?: string;
+}
+
+const due = async () =>
+  (await control<{ deliveries: TrackedDelivery[] }>("/webhooks/due", undefined, "GET")).deliveries;
+const answer = (id: string, status: number | string, body?: string) =>
+  control<{ delivery: TrackedDelivery }>(`/webhooks/${id}/answer`, { status, body });
+const tracked = async () => (await deliveries()) as TrackedDelivery[];
+
+describe("retries of unacknowledged deliveries", () => {
+  it("retries at +5, +20 and +60 minutes, each signed again, then drops the event", async () => {
+    const { delivery } = await control<{ delivery: string }>("/deauthorize", { accountId: "emuAcctA1" });
+    expect((await due()).map((d) => d.id)).toEqual([delivery]);
+    const first = (await due())[0] as TrackedDelivery;
+    await answer(delivery, 500);
+    expect(await due()).toEqual([]);
+    for (const [minutes, status] of [
+      [5, "timeout"],
+      [20, 503],
+      [60, 500],
+    ] as const) {
+      await advance(minutes * 60 - 5);
+      expect(await due(), `not due before +${minutes} min`).toEqual([]);
+      await advance(5);
+      const retry = (await due())[0];
+      expect(retry?.id).toBe(delivery);
+      expect(retry?.body).toBe(first.body);
+      expect(Number(retry?.headers["x-zm-request-timestamp"])).toBeGreaterThan(
+        Number(first.headers["x-zm-request-timestamp"]),
+      );
+      await expectSigned(retry as TrackedDelivery);
+      await answer(delivery, status);
+    }
+    const dropped = (await tracked()).find((d) => d.id === delivery);
+    expect(dropped?.state).toBe("dropped");
+    expect(dropped?.attempts.map((a) => a.status)).toEqual([500, "timeout", 503, 500]);
+    await advance(24 * 3600);
+    expect((await due()).map((d) => d.event)).not.toContain("app_deauthorized");
+  });
+
+  it("an acknowledged delivery is not sent again", async () => {
+    const { delivery } = await control<{ delivery: string }>("/deauthorize", { accountId: "emuAcctA1" });
+    expect((await answer(delivery, 200)).delivery.state).toBe("acknowledged");
+    await advance(3600);
+    expect(await due()).toEqual([]);
+  });
+
+  it("duplicates and reorders deliveries on request", async () => {
+    const m = await createMeeting(token);
+    await control("/webhooks", undefined, "DELETE");
+    await api(token, `/meetings/${m.id}`, { method: "PATCH", body: { topic: "One" } });
+    await api(token, `/meetings/${m.id}`, { method: "PATCH", body: { topic: "Two" } });
+    const [a, b] = await tracked();
+    if (!a || !b) throw new Error("two meeting.updated deliveries expected");
+    const { delivery: copy } = await control<{ delivery: TrackedDelivery }>(`/webhooks/${a.id}/duplicate`);
+    expect(copy).toMatchObject({ body: a.body, duplicateOf: a.id, state: "pending" });
+    expect(copy.id).not.toBe(a.id);
+    await expectSigned(copy);
+    await control("/webhooks/reorder", { ids: [b.id, a.id, copy.id] });
+    expect((await tracked()).map((d) => d.id)).toEqual([b.id, a.id, copy.id]);
+    expect((await due()).map((d) => d.id)).toEqual([b.id, a.id, copy.id]);
+  });
+});
+
+describe("URL validation every 72 hours", () => {
+  const plainTokenOf = (d: Delivery) =>
+    (JSON.parse(d.body) as { payload: { plainToken: string } }).payload.plainToken;
+
+  it("validates again after 72 hours, with the current (rotated) secret", async () => {
+    await advance(71 * 3600);
+    expect((await deliveries()).map((d) => d.event)).not.toContain("endpoint.url_validation");
+    await control("/config", { webhook: { secretToken: "rotated-secret" } });
+    await advance(3600);
+    const challenge = (await due()).find((d) => d.event === "endpoint.url_validation");
+    if (!challenge) throw new Error("no re-validation after 72 hours");
+    await expectSigned(challenge, "rotated-secret");
+    const plainToken = plainTokenOf(challenge);
+    const wrong = await answer(
+      challenge.id,
+      200,
+      JSON.stringify({ plainToken, encryptedToken: await hmacHex(SECRET, plainToken) }),
+    );
+    expect(wrong.delivery.deliveredStatus).toBe("200 (wrong encryptedToken)");
+    const config = await control<{ webhook: { validated?: boolean } }>("/config", undefined, "GET");
+    expect(config.webhook.validated).toBe(false);
+
+    // Three days on, the endpoint answers with the rotated secret and receives events again.
+    await advance(72 * 3600);
+    const again = (await due()).find((d) => d.event === "endpoint.url_validation");
+    if (!again) throw new Error("no second re-validation");
+    const token2 = plainTokenOf(again);
+    await answer(
+      again.id,
+      200,
+      JSON.stringify({ plainToken: token2, encryptedToken: await hmacHex("rotated-secret", token2) }),
+    );
+    const ok = await control<{ webhook: { validated?: boolean } }>("/config", undefined, "GET");
+    expect(ok.webhook.validated).toBe(true);
+    await control("/deauthorize", { accountId: "emuAcctA1" });
+    expect((await due()).map((d) => d.event)).toContain("app_deauthorized");
+  });
+
+  it("an endpoint that fails validation receives no events", async () => {
+    await advance(72 * 3600);
+    const challenge = (await due()).find((d) => d.event === "endpoint.url_validation");
+    if (!challenge) throw new Error("no re-validation");
+    await answer(challenge.id, 500);
+    const { delivery } = await control<{ delivery: string }>("/deauthorize", { accountId: "emuAcctA1" });
+    expect(await due()).toEqual([]);
+    const d = (await tracked()).find((x) => x.id === delivery);
+    expect(d).toMatchObject({ state: "dropped", attempts: [] });
+    expect(d?.deliveredStatus).toContain("failed URL validation");
+  });
+
+  it("with a URL that fails, the emulator itself stops delivering to it", async () => {
+    // Nothing listens there: the challenge gets no answer, so validation fails.
+    await control("/config", { webhook: { url: "http://127.0.0.1:9/webhooks/zoom" } });
+    let config = await control<{ webhook: { validated?: boolean } }>("/config", undefined, "GET");
+    for (let i = 0; i < 50 && config.webhook.validated === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      config = await control<{ webhook: { validated?: boolean } }>("/config", undefined, "GET");
+    }
+    expect(config.webhook.validated).toBe(false);
+    const { delivery } = await control<{ delivery: string }>("/deauthorize", { accountId: "emuAcctA1" });
+    const d = (await tracked()).find((x) => x.id === delivery);
+    expect(d).toMatchObject({ state: "dropped", attempts: [] });
+  });
+});
+
+describe("events made in Zoom", () => {
+  it("an invited user accepting sends user.invitation_accepted", async () => {
+    const created = (await (
+      await api(token, "/users", {
+        method: "POST",
+        body: { action: "create", user_info: { email: "new@school-a.example", type: 1, first_name: "New" } },
+      })
+    ).json()) as { id: string };
+    await control("/webhooks", undefined, "DELETE");
+    await control(`/users/${created.id}/accept`);
+    const [d] = await deliveries();
+    expect(d?.event).toBe("user.invitation_accepted");
+    expect(JSON.parse(d?.body ?? "{}").payload).toEqual({
+      account_id: "emuAcctA1",
+      object: { id: created.id, first_name: "New", last_name: "", email: "new@school-a.example", type: 1 },
+    });
+  });
+
+  it("meeting.updated carries the changed fields, their old values and the time of the change", async () => {
+    const m = await createMeeting(token);
+    await control("/webhooks", undefined, "DELETE");
+    await api(token, `/meetings/${m.id}`, { method: "PATCH", body: { topic: "Geometry", duration: 60 } });
+    await control(`/meetings/${m.id}/edit`, { start_time: "2026-12-02T09:00:00Z" });
+    await api(token, `/meetings/${m.id}`, { method: "PATCH", body: { topic: "Geometry" } });
+    const out = await deliveries();
+    expect(out.map((d) => d.event)).toEqual(["meeting.updated", "meeting.updated"]);
+    const [api1, ui] = out.map((d) => JSON.parse(d.body).payload);
+    expect(api1.object).toEqual({ id: m.id, uuid: m.uuid, topic: "Geometry", duration: 60 });
+    expect(api1.old_object).toEqual({ id: m.id, uuid: m.uuid, topic: "Algebra", duration: 45 });
+    expect(api1.operator_id).toBe("Qm3tWgkXRSmZ0aW1Jp7dAA");
+    expect(ui.object).toEqual({ id: m.id, uuid: m.uuid, start_time: "2026-12-02T09:00:00Z" });
+    expect(ui.time_stamp).toBeGreaterThanOrEqual(api1.time_stamp);
+  });
+
+  it("a transcript finished later sends recording.transcript_completed with the transcript only", async () => {
+    const m = await createMeeting(token);
+    await control("/webhooks", undefined, "DELETE");
+    const s = await simulate(m.id, {
+      recording: {
+        files: [{ fileType: "MP4", sample: true }, { fileType: "TRANSCRIPT" }],
+        transcriptLater: true,
+      },
+    });
+    const completed = JSON.parse((await deliveries()).at(-1)?.body ?? "{}");
+    expect(completed.event).toBe("recording.completed");
+    expect(completed.payload.object.recording_files.map((f: { file_type: string }) => f.file_type)).toEqual([
+      "MP4",
+    ]);
+    await control(`/recordings/${encodeURIComponent(s.uuid)}/transcript`);
+    const transcript = JSON.parse((await deliveries()).at(-1)?.body ?? "{}");
+    expect(transcript.event).toBe("recording.transcript_completed");
+    expect(transcript.download_token).toBeTruthy();
+    expect(transcript.payload.object.uuid).toBe(s.uuid);
+    expect(
+      transcript.payload.object.recording_files.map((f: { file_type: string; status: string }) => [
+        f.file_type,
+        f.status,
+      ]),
+    ).toEqual([["TRANSCRIPT", "completed"]]);
+  });
+});

@@ -1,15 +1,18 @@
-// Zoom recording webhooks: recording.completed records the instance and enqueues its files;
-// recording.trashed / deleted / recovered keep the instance's Zoom state true.
+// Zoom recording webhooks: recording.completed (and recording.transcript_completed, which brings a
+// transcript finished later) records the instance and enqueues its files; recording.trashed /
+// deleted / recovered keep the instance's Zoom state true and are audited (the archive keeps its copy).
+import { and, eq, ne } from "drizzle-orm";
 import { z } from "zod";
 import type { Config } from "../config.ts";
+import { audit } from "../db/audit.ts";
 import { database } from "../db/client.ts";
+import { recordings } from "../db/schema.ts";
 import type { Env } from "../env.ts";
 import { log } from "../http/log.ts";
 import { credentialForAccount } from "../zoom/credentials.ts";
 import { ZoomRecordingMeeting } from "../zoom/schemas.ts";
 import { recordMeeting } from "./discover.ts";
 import { archiveFileMessages, enqueue } from "./messages.ts";
-import { setZoomState } from "./policy.ts";
 
 interface RecordingEvent {
   event: string;
@@ -26,7 +29,8 @@ const StateChange = z.object({
 export async function onRecordingCompleted(env: Env, config: Config, event: RecordingEvent): Promise<void> {
   const p = Completed.safeParse(event.payload);
   if (!p.success) {
-    log("warn", "webhook: recording.completed with an unexpected shape; ignored", {
+    log("warn", "webhook: recording event with an unexpected shape; ignored", {
+      event: event.event,
       issues: p.error.issues.slice(0, 5).map((i) => `${i.path.join(".")}: ${i.message}`),
     });
     return;
@@ -61,5 +65,29 @@ export async function onRecordingStateChanged(
   const db = database(env.DB);
   const cred = await credentialForAccount(db, p.data.account_id);
   if (!cred) return;
-  await setZoomState(db, cred.tenantId, p.data.object.uuid, state);
+  // Only a change is written and audited, so a repeated event changes nothing.
+  const changed = await db
+    .update(recordings)
+    .set({ zoomState: state, updatedAt: Date.now() })
+    .where(
+      and(
+        eq(recordings.tenantId, cred.tenantId),
+        eq(recordings.meetingUuid, p.data.object.uuid),
+        ne(recordings.zoomState, state),
+      ),
+    )
+    .returning({ id: recordings.id });
+  if (!changed.length) return;
+  await audit(db, {
+    tenantId: cred.tenantId,
+    actor: "zoom",
+    action: "recording.changed_in_zoom",
+    details: {
+      recordingId: changed[0]?.id,
+      meetingUuid: p.data.object.uuid,
+      zoomState: state,
+      event: event.event,
+      ...(typeof event.payload.operator_id === "string" ? { operatorId: event.payload.operator_id } : {}),
+    },
+  });
 }

@@ -42,6 +42,7 @@ export function classMeetingView(row: ClassRow) {
     registration: row.registration,
     autoRecording: row.autoRecording,
     status: row.status,
+    hostIssue: row.hostIssue ?? null,
   };
 }
 
@@ -289,6 +290,9 @@ async function createWithClaim(
     ...scheduleFields(input, policy),
     zoomAccountId: client.zoomAccountId,
     hostZoomUserId: teacher.zoomUserId,
+    // A new meeting with this host: flags and update times of the previous meeting do not apply.
+    hostIssue: null,
+    zoomUpdatedAt: null,
     status: "creating" as const,
     zoomMeetingId: null,
     zoomMeetingUuid: null,

@@ -17,7 +17,12 @@ export type AuditAction =
   | "recording.deleted"
   | "links.join_minted"
   | "links.start_minted"
-  | "links.revoked";
+  | "links.revoked"
+  | "class.updated_in_zoom"
+  | "class.deleted_in_zoom"
+  | "class.host_flagged"
+  | "class.host_cleared"
+  | "recording.changed_in_zoom";
 
 export function auditStatement(
   db: Db,

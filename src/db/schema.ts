@@ -95,12 +95,27 @@ export const oauthStates = sqliteTable("oauth_states", {
   usedAt: integer("used_at", { mode: "number" }),
 });
 
-/** Webhook deliveries already accepted, by hash of the raw body, so a replay changes nothing. */
-export const webhookDeliveries = sqliteTable("webhook_deliveries", {
-  id: text("id").primaryKey(),
-  event: text("event").notNull(),
-  receivedAt: integer("received_at", { mode: "number" }).notNull(),
-});
+/**
+ * Zoom's webhook deliveries, by hash of the raw body: the inbox the queue consumer works from. A row
+ * is written before the delivery is acknowledged and marked processed only once its handler
+ * succeeded, so a failing handler is retried and a replay of a processed event changes nothing.
+ */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    id: text("id").primaryKey(),
+    event: text("event").notNull(),
+    receivedAt: integer("received_at", { mode: "number" }).notNull(),
+    /** The event without its download_token (JSON); cleared once processed. */
+    payload: text("payload"),
+    /** The event's download_token sealed by the vault (field "webhook_download_token:{id}"). */
+    downloadTokenEnc: text("download_token_enc"),
+    processedAt: integer("processed_at", { mode: "number" }),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+  },
+  (t) => [index("webhook_deliveries_pending").on(t.processedAt, t.receivedAt)],
+);
 
 /** A teacher of the tenant and their Zoom user (absent while an invitation is pending). */
 export const teachers = sqliteTable(
@@ -155,6 +170,10 @@ export const classes = sqliteTable(
       enum: ["creating", "scheduled", "live", "ended", "deleted", "cancelled"],
     }).notNull(),
     joinUrl: text("join_url"),
+    /** Why the class may not run as scheduled although its meeting exists (its host's Zoom user). */
+    hostIssue: text("host_issue", { enum: ["host_deactivated", "host_removed"] }),
+    /** `time_stamp` (epoch ms) of the latest meeting.updated applied, so an older one is not. */
+    zoomUpdatedAt: integer("zoom_updated_at", { mode: "number" }),
     /**
      * Create claim: whoever holds it may create the Zoom meeting. The token is also written into the
      * meeting's agenda so that a retry after a lost answer can find the meeting instead of making another.

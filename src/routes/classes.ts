@@ -44,6 +44,9 @@ const ClassMeeting = z
     registration: z.boolean(),
     autoRecording: z.enum(["cloud", "local", "none"]),
     status: z.enum(["creating", "scheduled", "live", "ended", "deleted", "cancelled"]),
+    hostIssue: z.enum(["host_deactivated", "host_removed"]).nullable().openapi({
+      description: "Set when the host's Zoom user was deactivated or removed in Zoom: the class cannot start",
+    }),
   })
   .openapi("ClassMeeting");
 

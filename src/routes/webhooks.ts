@@ -1,13 +1,11 @@
-// POST /webhooks/zoom: verify, answer the URL validation challenge, drop replays, acknowledge at once
-// and handle the event afterwards (Zoom gives up after 3 seconds and retries only three times).
-import { database } from "../db/client.ts";
-import { webhookDeliveries } from "../db/schema.ts";
+// POST /webhooks/zoom: verify, answer the URL validation challenge, then store and queue the event
+// before acknowledging (Zoom gives up after 3 seconds and retries only three times). The queue
+// consumer runs the handler (src/zoom/inbox.ts); a replay of a processed event changes nothing.
 import { createRouter } from "../http/context.ts";
-import { log } from "../http/log.ts";
 import { ApiError } from "../http/problem.ts";
-import { sha256Hex } from "../tokens/encoding.ts";
-import { eventHandlers, ZoomEvent } from "../zoom/events.ts";
-import { urlValidationAnswer, verifyWebhook } from "../zoom/webhook.ts";
+import { ZoomEvent } from "../zoom/events.ts";
+import { acceptEvent } from "../zoom/inbox.ts";
+import { urlValidationAnswer, verifyWebhook, webhookSecrets } from "../zoom/webhook.ts";
 
 export const webhooks = createRouter();
 
@@ -15,7 +13,7 @@ webhooks.post("/webhooks/zoom", async (c) => {
   const config = c.get("config");
   const raw = new Uint8Array(await c.req.arrayBuffer());
   const check = await verifyWebhook(
-    config.zoom.webhookSecret,
+    webhookSecrets(config.zoom, Date.now()),
     raw,
     c.req.header("x-zm-signature"),
     c.req.header("x-zm-request-timestamp"),
@@ -48,26 +46,9 @@ webhooks.post("/webhooks/zoom", async (c) => {
     if (typeof plainToken !== "string" || !plainToken || plainToken.length > 256) {
       throw new ApiError(400, "invalid_request", "Invalid challenge", "plainToken is missing");
     }
+    // Zoom checks the answer with the secret it signs with now: the current one.
     return c.json(await urlValidationAnswer(config.zoom.webhookSecret, plainToken), 200);
   }
 
-  // A delivery Zoom re-sends carries the same body (with a new timestamp): the body hash is its id.
-  const id = await sha256Hex(raw);
-  const inserted = await database(c.env.DB)
-    .insert(webhookDeliveries)
-    .values({ id, event: event.data.event, receivedAt: Date.now() })
-    .onConflictDoNothing()
-    .returning({ id: webhookDeliveries.id });
-  if (inserted.length === 0) return c.json({ status: "duplicate" }, 200);
-
-  const handler = eventHandlers[event.data.event];
-  if (handler) {
-    const requestId = c.get("requestId");
-    c.executionCtx.waitUntil(
-      handler(c.env, config, event.data).catch((err) =>
-        log("error", "webhook handler failed", { requestId, event: event.data.event, err }),
-      ),
-    );
-  }
-  return c.json({ status: handler ? "accepted" : "ignored" }, 200);
+  return c.json({ status: await acceptEvent(c.env, config, raw, event.data) }, 200);
 });

@@ -1,5 +1,5 @@
 // Zoom webhook events the product handles. Each handler is idempotent (a replayed or re-sent
-// event changes nothing) and runs after the delivery was acknowledged.
+// event changes nothing) and runs from the queue (src/zoom/inbox.ts); a handler that throws is retried.
 import { z } from "zod";
 import { onRecordingCompleted, onRecordingStateChanged } from "../archive/events.ts";
 import { classEventHandlers } from "../classes/events.ts";
@@ -43,6 +43,7 @@ export const onAppDeauthorized: EventHandler = async (env, config, event) => {
 export const eventHandlers: Record<string, EventHandler> = {
   app_deauthorized: onAppDeauthorized,
   "recording.completed": onRecordingCompleted,
+  "recording.transcript_completed": onRecordingCompleted,
   "recording.trashed": onRecordingStateChanged,
   "recording.deleted": onRecordingStateChanged,
   "recording.recovered": onRecordingStateChanged,

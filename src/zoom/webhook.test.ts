@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { zoomSignature } from "../../test/helpers/webhook-signing.ts";
-import { urlValidationAnswer, verifyWebhook } from "./webhook.ts";
+import { urlValidationAnswer, verifyWebhook, webhookSecrets } from "./webhook.ts";
 
 const secret = "test_secret_token_123";
 const sign = (body: string, ts: number) => zoomSignature(body, ts, secret);
@@ -16,7 +16,7 @@ describe("webhook verification", () => {
 
   it("accepts a correct signature over the raw bytes", async () => {
     const body = '{"event":"x","payload":{}}';
-    expect(await verifyWebhook(secret, bytes(body), await sign(body, 1000), "1000", 1010)).toEqual({
+    expect(await verifyWebhook([secret], bytes(body), await sign(body, 1000), "1000", 1010)).toEqual({
       ok: true,
     });
   });
@@ -24,13 +24,13 @@ describe("webhook verification", () => {
   it("refuses a body changed by one byte, a wrong secret, stale and future timestamps", async () => {
     const body = '{"event":"x","payload":{}}';
     const sig = await sign(body, 1000);
-    expect((await verifyWebhook(secret, bytes(body.replace("x", "y")), sig, "1000", 1000)).ok).toBe(false);
-    expect((await verifyWebhook("other", bytes(body), sig, "1000", 1000)).ok).toBe(false);
-    expect(await verifyWebhook(secret, bytes(body), sig, "1000", 1301)).toEqual({
+    expect((await verifyWebhook([secret], bytes(body.replace("x", "y")), sig, "1000", 1000)).ok).toBe(false);
+    expect((await verifyWebhook(["other"], bytes(body), sig, "1000", 1000)).ok).toBe(false);
+    expect(await verifyWebhook([secret], bytes(body), sig, "1000", 1301)).toEqual({
       ok: false,
       reason: "timestamp outside window",
     });
-    expect(await verifyWebhook(secret, bytes(body), sig, "1000", 699)).toEqual({
+    expect(await verifyWebhook([secret], bytes(body), sig, "1000", 699)).toEqual({
       ok: false,
       reason: "timestamp outside window",
     });
@@ -38,7 +38,7 @@ describe("webhook verification", () => {
     expect(
       (
         await verifyWebhook(
-          secret,
+          [secret],
           bytes(JSON.stringify(JSON.parse(` ${body}`))),
           await sign(` ${body}`, 1000),
           "1000",
@@ -51,10 +51,31 @@ describe("webhook verification", () => {
   it("refuses malformed headers and a missing secret", async () => {
     const body = "{}";
     const sig = await sign(body, 1000);
-    expect((await verifyWebhook(secret, bytes(body), undefined, "1000", 1000)).ok).toBe(false);
-    expect((await verifyWebhook(secret, bytes(body), sig.toUpperCase(), "1000", 1000)).ok).toBe(false);
-    expect((await verifyWebhook(secret, bytes(body), "v1=abc", "1000", 1000)).ok).toBe(false);
-    expect((await verifyWebhook(secret, bytes(body), sig, "1e3", 1000)).ok).toBe(false);
-    expect((await verifyWebhook("", bytes(body), sig, "1000", 1000)).ok).toBe(false);
+    expect((await verifyWebhook([secret], bytes(body), undefined, "1000", 1000)).ok).toBe(false);
+    expect((await verifyWebhook([secret], bytes(body), sig.toUpperCase(), "1000", 1000)).ok).toBe(false);
+    expect((await verifyWebhook([secret], bytes(body), "v1=abc", "1000", 1000)).ok).toBe(false);
+    expect((await verifyWebhook([secret], bytes(body), sig, "1e3", 1000)).ok).toBe(false);
+    expect((await verifyWebhook([""], bytes(body), sig, "1000", 1000)).ok).toBe(false);
+  });
+
+  it("verifies with the previous secret only while its rotation window is open", async () => {
+    const body = "{}";
+    const sig = await zoomSignature(body, 1000, "old-secret");
+    const zoom = {
+      webhookSecret: secret,
+      webhookPreviousSecret: { secret: "old-secret", untilMs: 2_000_000 },
+    } as Parameters<typeof webhookSecrets>[0];
+    expect(webhookSecrets(zoom, 1_999_999)).toEqual([secret, "old-secret"]);
+    expect(webhookSecrets(zoom, 2_000_000)).toEqual([secret]);
+    expect((await verifyWebhook(webhookSecrets(zoom, 1_000_000), bytes(body), sig, "1000", 1000)).ok).toBe(
+      true,
+    );
+    expect((await verifyWebhook(webhookSecrets(zoom, 2_000_000), bytes(body), sig, "1000", 1000)).ok).toBe(
+      false,
+    );
+    const open = { webhookSecret: secret, webhookPreviousSecret: { secret: "old-secret" } };
+    expect(
+      webhookSecrets(open as Parameters<typeof webhookSecrets>[0], Number.MAX_SAFE_INTEGER),
+    ).toHaveLength(2);
   });
 });

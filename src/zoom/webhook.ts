@@ -1,6 +1,8 @@
 // Verification of Zoom's webhook deliveries (ZOOM.md): HMAC-SHA256 over "v0:{timestamp}:{raw body}"
 // with the app's secret token, compared in constant time by crypto.subtle.verify, within a
 // 5-minute window. Zoom's own samples re-serialize JSON and skip the timestamp; we do neither.
+// During a rotation the previous secret verifies too, until its window closes.
+import type { Config } from "../config.ts";
 import { fromHex, toHex } from "../tokens/encoding.ts";
 
 export const WEBHOOK_WINDOW_SECONDS = 300;
@@ -23,14 +25,22 @@ function hmacKey(secret: string): Promise<CryptoKey> {
   return key;
 }
 
+/** The secrets a delivery may be signed with at `nowMs`: the current one, then the previous one. */
+export function webhookSecrets(zoom: Config["zoom"], nowMs: number): string[] {
+  const previous = zoom.webhookPreviousSecret;
+  const open = previous && (previous.untilMs === undefined || nowMs < previous.untilMs);
+  return open ? [zoom.webhookSecret, previous.secret] : [zoom.webhookSecret];
+}
+
 export async function verifyWebhook(
-  secret: string,
+  secrets: readonly string[],
   rawBody: Uint8Array,
   signatureHeader: string | undefined,
   timestampHeader: string | undefined,
   nowSeconds: number,
 ): Promise<WebhookCheck> {
-  if (!secret) return { ok: false, reason: "no webhook secret configured" };
+  if (!secrets.length || secrets.some((s) => !s))
+    return { ok: false, reason: "no webhook secret configured" };
   if (!signatureHeader || !timestampHeader) return { ok: false, reason: "missing signature headers" };
   if (!/^\d{1,12}$/.test(timestampHeader)) return { ok: false, reason: "malformed timestamp" };
   const ts = Number(timestampHeader);
@@ -43,8 +53,10 @@ export async function verifyWebhook(
   const message = new Uint8Array(prefix.length + rawBody.length);
   message.set(prefix);
   message.set(rawBody, prefix.length);
-  const valid = await crypto.subtle.verify("HMAC", await hmacKey(secret), signature, message);
-  return valid ? { ok: true } : { ok: false, reason: "signature mismatch" };
+  for (const secret of secrets) {
+    if (await crypto.subtle.verify("HMAC", await hmacKey(secret), signature, message)) return { ok: true };
+  }
+  return { ok: false, reason: "signature mismatch" };
 }
 
 /** The `endpoint.url_validation` answer: hex HMAC-SHA256(secret, plainToken). */

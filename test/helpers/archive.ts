@@ -13,7 +13,7 @@ import worker from "../../src/index.ts";
 import { ZoomClient } from "../../src/zoom/client.ts";
 import { BASE } from "./app.ts";
 import { clearTables } from "./db.ts";
-import { emulator, fetchAndSettle, outbox } from "./zoom.ts";
+import { deliver, emulator, fetchAndSettle, outbox } from "./zoom.ts";
 
 /** Stands in for the ARCHIVE_QUEUE producer so a test decides when and how messages are consumed. */
 export class CapturedQueue {
@@ -73,12 +73,9 @@ export async function runCron() {
   await getQueueResult(createMessageBatch("x", []), ctx).catch(() => {});
 }
 
-/** Posts an emulator webhook delivery to the product with the captured queue. */
+/** Posts an emulator webhook delivery to the product and runs its event; what it queues is captured. */
 export function deliverTo(d: { headers: Record<string, string>; body: string }) {
-  return fetchAndSettle(
-    new Request(`${BASE}/webhooks/zoom`, { method: "POST", headers: d.headers, body: d.body }),
-    { ARCHIVE_QUEUE: queue },
-  );
+  return deliver(d, { queue });
 }
 
 export interface SimFile {

@@ -204,12 +204,12 @@ function readRecurrence(v: unknown): Recurrence | undefined {
 }
 
 /** A start time read in the meeting's zone; a past one becomes now, as Zoom does. */
-function readTime(c: RestContext, v: unknown, field: string, tz: string): string | undefined {
+function readTime(core: Core, v: unknown, field: string, tz: string): string | undefined {
   if (v === undefined) return undefined;
   const s = str(v);
   const at = s ? parseStartTime(s, tz) : Number.NaN;
   if (Number.isNaN(at)) throw validationError(field, "Invalid field.");
-  return isoSeconds(notInPast(at, c.core.now()));
+  return isoSeconds(notInPast(at, core.now()));
 }
 
 const zoneOf = (v: unknown, fallback: string) => {
@@ -224,7 +224,7 @@ async function createMeeting(c: RestContext) {
   const type = int(body.type) ?? 2;
   if (![1, 2, 3, 8].includes(type)) throw validationError("type", "Invalid field.");
   const timezone = zoneOf(body.timezone, host.timezone);
-  const startTime = readTime(c, body.start_time, "start_time", timezone) ?? isoSeconds(c.core.now());
+  const startTime = readTime(c.core, body.start_time, "start_time", timezone) ?? isoSeconds(c.core.now());
   const recurrence =
     type === 8
       ? (readRecurrence(body.recurrence) ?? { type: 1, repeat_interval: 1, end_times: 1 })
@@ -285,16 +285,43 @@ function getMeeting(c: RestContext) {
   return json(200, presentMeeting(c, resolveMeeting(c, param(c, "meetingId"))));
 }
 
-function updateMeeting(c: RestContext) {
+async function updateMeeting(c: RestContext) {
   const meeting = resolveMeeting(c, param(c, "meetingId"));
-  const body = jsonBody(c);
+  countMeetingWrite(c, meeting.hostId);
+  await applyMeetingUpdate(c.core, meeting, jsonBody(c), { email: c.caller.email, id: c.caller.id });
+  return noContent();
+}
+
+const EVENT_FIELDS = ["topic", "agenda", "start_time", "duration", "timezone", "type"] as const;
+
+function eventFields(m: Meeting): Record<string, unknown> {
+  return {
+    topic: m.topic,
+    agenda: m.agenda,
+    ...(m.startTime ? { start_time: m.startTime } : {}),
+    duration: m.duration,
+    timezone: m.timezone,
+    type: m.type,
+  };
+}
+
+/**
+ * Applies a meeting update (through the API, or by the host in Zoom's web portal) and sends
+ * meeting.updated with the changed fields in `object` and their earlier values in `old_object`.
+ */
+export async function applyMeetingUpdate(
+  core: Core,
+  meeting: Meeting,
+  body: Record<string, unknown>,
+  operator: { email: string; id: string },
+): Promise<Meeting> {
   const next: Meeting = { ...meeting };
   if (body.topic !== undefined) next.topic = str(body.topic) ?? next.topic;
   if (body.agenda !== undefined) next.agenda = str(body.agenda) ?? next.agenda;
   if (body.duration !== undefined) next.duration = int(body.duration) ?? next.duration;
   if (body.timezone !== undefined) next.timezone = zoneOf(body.timezone, next.timezone);
   if (body.start_time !== undefined)
-    next.startTime = readTime(c, body.start_time, "start_time", next.timezone);
+    next.startTime = readTime(core, body.start_time, "start_time", next.timezone);
   if (body.password !== undefined) next.password = str(body.password) ?? next.password;
   if (body.type !== undefined) {
     const type = int(body.type);
@@ -302,12 +329,33 @@ function updateMeeting(c: RestContext) {
     next.type = type;
   }
   if (body.recurrence !== undefined) next.recurrence = readRecurrence(body.recurrence);
-  countMeetingWrite(c, meeting.hostId);
   // An update keeps what it omits (only a create falls back to the account's defaults).
-  const host = c.core.db.user(meeting.hostId);
+  const host = core.db.user(meeting.hostId);
   next.settings = limitForHost(mergeSettings(next.settings, body.settings), host ?? { type: 1 });
-  c.core.db.putMeeting(next);
-  return noContent();
+  core.db.putMeeting(next);
+  const before = eventFields(meeting);
+  const after = eventFields(next);
+  const changed = EVENT_FIELDS.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+  const settingsChanged = JSON.stringify(meeting.settings) !== JSON.stringify(next.settings);
+  if (changed.length || settingsChanged) {
+    const pick = (fields: Record<string, unknown>) =>
+      Object.fromEntries(changed.filter((k) => fields[k] !== undefined).map((k) => [k, fields[k]]));
+    await emitEvent(core, "meeting.updated", {
+      account_id: meeting.accountId,
+      operator: operator.email,
+      operator_id: operator.id,
+      scope: "all",
+      object: {
+        id: meeting.id,
+        uuid: meeting.uuid,
+        ...pick(after),
+        ...(settingsChanged ? { settings: body.settings } : {}),
+      },
+      old_object: { id: meeting.id, uuid: meeting.uuid, ...pick(before) },
+      time_stamp: core.now(),
+    });
+  }
+  return next;
 }
 
 async function deleteMeeting(c: RestContext) {
