@@ -248,6 +248,23 @@ describe("retries of unacknowledged deliveries", () => {
   });
 });
 
+it("with a URL and hold, deliveries wait in the outbox until released, then are attempted in order", async () => {
+  await control("/config", { webhook: { url: "http://127.0.0.1:9/webhooks/zoom", hold: true } });
+  await control("/deauthorize", { accountId: "emuAcctA1" });
+  const held = await tracked();
+  expect(held.map((d) => [d.event, d.state, d.attempts.length])).toEqual([
+    ["endpoint.url_validation", "pending", 0],
+    ["app_deauthorized", "pending", 0],
+  ]);
+  await control("/webhooks/release");
+  const sent = await tracked();
+  // Nothing listens there: each got one failed attempt and a retry five minutes later.
+  expect(sent.map((d) => d.attempts.length)).toEqual([1, 1]);
+  const retry = sent[1];
+  expect(retry?.state).toBe("pending");
+  expect((retry?.nextAttemptAt ?? 0) - (retry?.attempts[0]?.at ?? 0)).toBe(5 * 60_000);
+});
+
 describe("URL validation every 72 hours", () => {
   const plainTokenOf = (d: Delivery) =>
     (JSON.parse(d.body) as { payload: { plainToken: string } }).payload.plainToken;

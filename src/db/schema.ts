@@ -255,6 +255,8 @@ export const recordings = sqliteTable(
     startTime: integer("start_time", { mode: "number" }).notNull(),
     durationMinutes: integer("duration_minutes"),
     zoomState: text("zoom_state", { enum: ["active", "trashed", "deleted"] }).notNull(),
+    /** `event_ts` (epoch ms) of the latest recording.* event applied, so an older one is not. */
+    zoomStateAt: integer("zoom_state_at", { mode: "number" }),
     /** The webhook's download_token, sealed by the vault (field "download_token"), and its end of life. */
     downloadTokenEnc: text("download_token_enc"),
     downloadTokenExpiresAt: integer("download_token_expires_at", { mode: "number" }),
