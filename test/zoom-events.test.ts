@@ -241,6 +241,25 @@ describe("recordings changed in Zoom", () => {
   });
 });
 
+it("a trash and a recovery delivered in reverse order leave the recording as Zoom has it", async () => {
+  const cls = await createClass("tenant-a", { startTime: Date.now() - 3600_000 });
+  const sim = await emulator<{ uuid: string }>(`/meetings/${cls.meetingId}/simulate`, {
+    recording: { files: [{ fileType: "MP4", sample: true }] },
+  });
+  await deliverTo((await outbox()).find((d) => d.event === "recording.completed") as Delivery);
+  const uuid = encodeURIComponent(encodeURIComponent(sim.uuid));
+  await clearOutbox();
+  await zoomApi(`/meetings/${uuid}/recordings?action=trash`, { method: "DELETE" });
+  await new Promise((r) => setTimeout(r, 5)); // distinct event times
+  await zoomApi(`/meetings/${uuid}/recordings/status`, { method: "PUT", body: { action: "recover" } });
+  const [trashed, recovered] = await outbox();
+  expect([trashed?.event, recovered?.event]).toEqual(["recording.trashed", "recording.recovered"]);
+  await deliverTo(recovered as Delivery);
+  await deliverTo(trashed as Delivery);
+  expect(await rows("SELECT zoom_state FROM recordings")).toEqual([{ zoom_state: "active" }]);
+  expect(await audits("recording.changed_in_zoom")).toHaveLength(0);
+});
+
 it("recording.transcript_completed records the transcript for archiving like recording.completed", async () => {
   const cls = await createClass("tenant-a", { startTime: Date.now() - 3600_000 });
   const sim = await emulator<{ uuid: string }>(`/meetings/${cls.meetingId}/simulate`, {

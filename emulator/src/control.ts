@@ -79,6 +79,7 @@ function applyConfig(core: Core, b: Body): void {
         name: raw.name ?? current?.name ?? raw.clientId,
         redirectUris: raw.redirectUris ?? current?.redirectUris ?? [],
         scopes: raw.scopes ?? current?.scopes ?? [],
+        custCreate: raw.custCreate ?? current?.custCreate ?? false,
       });
     }
   }
@@ -297,6 +298,12 @@ export async function handleControl(
         },
       });
       return json(200, { id: user.id, status: "active" });
+    }
+    const meetingMatch = /^\/meetings\/(\d+)$/.exec(path);
+    if (m === "GET" && meetingMatch?.[1]) {
+      // What Zoom stored, settings included, as the account's admin would see it in Zoom's portal.
+      const meeting = core.db.meeting(Number(meetingMatch[1]));
+      return meeting ? json(200, meeting) : json(404, { error: "no such meeting" });
     }
     const fileMatch = /^\/files\/([^/]+)$/.exec(path);
     if (m === "GET" && fileMatch?.[1]) {

@@ -46,6 +46,8 @@ export interface Client {
   name: string;
   redirectUris: string[];
   scopes: string[];
+  /** Zoom's approval for `custCreate` users (granted on request to ISVs); refused without it. */
+  custCreate?: boolean;
 }
 
 export interface AuthCode {
@@ -95,6 +97,8 @@ export interface Meeting {
   timezone: string;
   agenda: string;
   createdAt: string;
+  /** Last creation or start (emulator ms); a meeting unused for 365 days expires. */
+  lastUsedAt?: number;
   password: string;
   encryptedPassword: string;
   registrationKey: string;
@@ -139,6 +143,8 @@ export interface Instance {
   endTime: string;
   duration: number;
   participants: Participant[];
+  /** Until then (emulator ms) the participant report is still partial: only its first half is listed. */
+  reportReadyAt?: number;
 }
 
 export type FileType = "MP4" | "M4A" | "CHAT" | "TRANSCRIPT" | "CC" | "TIMELINE";

@@ -83,6 +83,8 @@ export function defaultClient(): Client {
     name: "Wise",
     redirectUris: ["http://localhost:8787/oauth/zoom/callback", "https://edge.test/oauth/zoom/callback"],
     scopes: [...DEFAULT_SCOPES],
+    // The local Wise app stands for one Zoom approved for custCreate; other clients are not.
+    custCreate: true,
   };
 }
 

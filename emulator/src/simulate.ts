@@ -17,7 +17,12 @@ export interface SimulateInput {
     transcriptLater?: boolean;
   };
   processing?: boolean;
+  /** Minutes after the end during which the participant report is still partial (default 0). */
+  reportDelayMinutes?: number;
 }
+
+/** Zoom cuts meetings of a Basic (unlicensed) host at 40 minutes. */
+export const BASIC_HOST_MAX_MINUTES = 40;
 
 const DEFAULT_FILES: { fileType?: string; sizeBytes?: number; sample?: boolean }[] = [
   { fileType: "MP4", sample: true },
@@ -32,12 +37,19 @@ export async function simulateMeeting(core: Core, rawId: string, input: Simulate
   const meeting = /^\d+$/.test(rawId) ? core.db.liveMeeting(Number(rawId)) : undefined;
   if (!meeting) throw new ZoomError(404, 3001, `Meeting does not exist: ${rawId}.`);
   const host = core.db.user(meeting.hostId);
-  const durationMin = Math.max(1, Math.round(input.durationMinutes ?? 45));
+  const basicHost = host?.type !== 2;
+  const asked = Math.max(1, Math.round(input.durationMinutes ?? 45));
+  const durationMin = basicHost ? Math.min(asked, BASIC_HOST_MAX_MINUTES) : asked;
   const end = Math.floor(core.now() / 1000) * 1000;
   const start = end - durationMin * 60_000;
   // The first run of a meeting uses the UUID given at creation; later runs get new instance UUIDs.
   const uuid = meeting.instances === 0 ? meeting.uuid : newMeetingUuid(core.nextUuidSequence());
-  core.db.putMeeting({ ...meeting, instances: meeting.instances + 1, status: "waiting" });
+  core.db.putMeeting({
+    ...meeting,
+    instances: meeting.instances + 1,
+    status: "waiting",
+    lastUsedAt: core.now(),
+  });
   const deliveries: string[] = [];
   const object = {
     id: String(meeting.id),
@@ -62,11 +74,16 @@ export async function simulateMeeting(core: Core, rawId: string, input: Simulate
     },
     ...(input.participants ?? []).map((p) => {
       const reg = p.registrantId ? core.db.registrant(p.registrantId) : undefined;
+      const email = p.email ?? reg?.email ?? "";
+      const member = email ? core.db.userByEmail(email) : undefined;
+      // Zoom shows email and user id only for users of the host's account; guests (registrants
+      // included) come without them, since 2022-23.
+      const internal = member?.accountId === meeting.accountId ? member : undefined;
       return {
         name: p.name ?? (reg ? `${reg.firstName} ${reg.lastName}`.trim() : "Guest"),
-        email: p.email ?? reg?.email ?? "",
+        email: internal ? email : "",
         registrantId: reg?.id ?? p.registrantId,
-        userId: "",
+        userId: internal?.id ?? "",
       };
     }),
   ];
@@ -74,7 +91,7 @@ export async function simulateMeeting(core: Core, rawId: string, input: Simulate
     const join = start + i * 30_000;
     const leave = Math.max(join + 60_000, end - i * 10_000);
     return {
-      id: p.userId || newOpaque(16),
+      id: p.userId,
       name: p.name,
       user_id: String(16_778_240 + i),
       registrant_id: "registrantId" in p && p.registrantId ? p.registrantId : "",
@@ -92,6 +109,7 @@ export async function simulateMeeting(core: Core, rawId: string, input: Simulate
     user_name: p.name,
     id: p.id,
     participant_uuid: newOpaque(16),
+    // Empty for guests, as in the report.
     email: p.user_email,
     ...(p.registrant_id ? { registrant_id: p.registrant_id } : {}),
   });
@@ -130,10 +148,13 @@ export async function simulateMeeting(core: Core, rawId: string, input: Simulate
     endTime: isoSeconds(end),
     duration: durationMin,
     participants,
+    reportReadyAt: end + Math.max(0, input.reportDelayMinutes ?? 0) * 60_000,
   };
   core.db.putInstance(instance);
 
-  if (!input.recording) return { uuid, meetingId: meeting.id, deliveries };
+  // A Basic host cannot record to the cloud: no recording, whatever was asked.
+  if (!input.recording || basicHost)
+    return { uuid, meetingId: meeting.id, durationMinutes: durationMin, deliveries };
 
   const rec: Recording = {
     uuid,
@@ -194,6 +215,7 @@ export async function simulateMeeting(core: Core, rawId: string, input: Simulate
   return {
     uuid,
     meetingId: meeting.id,
+    durationMinutes: durationMin,
     deliveries,
     recording: {
       uuid,

@@ -201,16 +201,17 @@ describe("meetings", () => {
         body: {
           topic: "Weekly",
           type: 8,
-          start_time: "2026-12-01T10:00:00Z",
+          start_time: "2030-12-03T10:00:00Z",
           recurrence: { type: 2, repeat_interval: 1, end_times: 4 },
         },
       },
     );
+    // Without weekly_days the series keeps the start's weekday.
     expect(m.occurrences.map((o) => o.start_time)).toEqual([
-      "2026-12-01T10:00:00Z",
-      "2026-12-08T10:00:00Z",
-      "2026-12-15T10:00:00Z",
-      "2026-12-22T10:00:00Z",
+      "2030-12-03T10:00:00Z",
+      "2030-12-10T10:00:00Z",
+      "2030-12-17T10:00:00Z",
+      "2030-12-24T10:00:00Z",
     ]);
   });
 });
@@ -302,7 +303,8 @@ describe("past meetings and UUIDs", () => {
     const parts = await apiJson<{
       participants: { name: string; user_email: string; join_time: string; duration: number }[];
     }>(token, `/past_meetings/${single}/participants`);
-    expect(parts.participants.map((p) => p.user_email)).toEqual(["owner@school-a.example", "kim@s.example"]);
+    // A guest's email is hidden, as Zoom does; the host is a user of the account.
+    expect(parts.participants.map((p) => p.user_email)).toEqual(["owner@school-a.example", ""]);
     expect(parts.participants[1]?.duration).toBeGreaterThan(0);
   });
 });

@@ -248,6 +248,23 @@ describe("retries of unacknowledged deliveries", () => {
   });
 });
 
+it("with a URL and hold, deliveries wait in the outbox until released, then are attempted in order", async () => {
+  await control("/config", { webhook: { url: "http://127.0.0.1:9/webhooks/zoom", hold: true } });
+  await control("/deauthorize", { accountId: "emuAcctA1" });
+  const held = await tracked();
+  expect(held.map((d) => [d.event, d.state, d.attempts.length])).toEqual([
+    ["endpoint.url_validation", "pending", 0],
+    ["app_deauthorized", "pending", 0],
+  ]);
+  await control("/webhooks/release");
+  const sent = await tracked();
+  // Nothing listens there: each got one failed attempt and a retry five minutes later.
+  expect(sent.map((d) => d.attempts.length)).toEqual([1, 1]);
+  const retry = sent[1];
+  expect(retry?.state).toBe("pending");
+  expect((retry?.nextAttemptAt ?? 0) - (retry?.attempts[0]?.at ?? 0)).toBe(5 * 60_000);
+});
+
 describe("URL validation every 72 hours", () => {
   const plainTokenOf = (d: Delivery) =>
     (JSON.parse(d.body) as { payload: { plainToken: string } }).payload.plainToken;
@@ -335,7 +352,8 @@ describe("events made in Zoom", () => {
     const m = await createMeeting(token);
     await control("/webhooks", undefined, "DELETE");
     await api(token, `/meetings/${m.id}`, { method: "PATCH", body: { topic: "Geometry", duration: 60 } });
-    await control(`/meetings/${m.id}/edit`, { start_time: "2026-12-02T09:00:00Z" });
+    // A future start: Zoom moves a past one to now.
+    await control(`/meetings/${m.id}/edit`, { start_time: "2030-12-02T09:00:00Z" });
     await api(token, `/meetings/${m.id}`, { method: "PATCH", body: { topic: "Geometry" } });
     const out = await deliveries();
     expect(out.map((d) => d.event)).toEqual(["meeting.updated", "meeting.updated"]);
@@ -343,7 +361,7 @@ describe("events made in Zoom", () => {
     expect(api1.object).toEqual({ id: m.id, uuid: m.uuid, topic: "Geometry", duration: 60 });
     expect(api1.old_object).toEqual({ id: m.id, uuid: m.uuid, topic: "Algebra", duration: 45 });
     expect(api1.operator_id).toBe("Qm3tWgkXRSmZ0aW1Jp7dAA");
-    expect(ui.object).toEqual({ id: m.id, uuid: m.uuid, start_time: "2026-12-02T09:00:00Z" });
+    expect(ui.object).toEqual({ id: m.id, uuid: m.uuid, start_time: "2030-12-02T09:00:00Z" });
     expect(ui.time_stamp).toBeGreaterThanOrEqual(api1.time_stamp);
   });
 

@@ -1,7 +1,7 @@
 // Zoom recording webhooks: recording.completed (and recording.transcript_completed, which brings a
 // transcript finished later) records the instance and enqueues its files; recording.trashed /
 // deleted / recovered keep the instance's Zoom state true and are audited (the archive keeps its copy).
-import { and, eq, ne } from "drizzle-orm";
+import { and, eq, isNull, lt, or } from "drizzle-orm";
 import { z } from "zod";
 import type { Config } from "../config.ts";
 import { audit } from "../db/audit.ts";
@@ -16,6 +16,7 @@ import { archiveFileMessages, enqueue } from "./messages.ts";
 
 interface RecordingEvent {
   event: string;
+  event_ts?: number | undefined;
   payload: Record<string, unknown>;
   download_token?: string | undefined;
 }
@@ -65,25 +66,27 @@ export async function onRecordingStateChanged(
   const db = database(env.DB);
   const cred = await credentialForAccount(db, p.data.account_id);
   if (!cred) return;
-  // Only a change is written and audited, so a repeated event changes nothing.
-  const changed = await db
+  // Ordered by Zoom's event time: a trash and a recovery that arrive reversed end as Zoom did.
+  const at = event.event_ts ?? Date.now();
+  const row = await db
+    .select({ id: recordings.id, zoomState: recordings.zoomState, zoomStateAt: recordings.zoomStateAt })
+    .from(recordings)
+    .where(and(eq(recordings.tenantId, cred.tenantId), eq(recordings.meetingUuid, p.data.object.uuid)))
+    .get();
+  if (!row || (row.zoomStateAt ?? 0) >= at) return;
+  const applied = await db
     .update(recordings)
-    .set({ zoomState: state, updatedAt: Date.now() })
-    .where(
-      and(
-        eq(recordings.tenantId, cred.tenantId),
-        eq(recordings.meetingUuid, p.data.object.uuid),
-        ne(recordings.zoomState, state),
-      ),
-    )
+    .set({ zoomState: state, zoomStateAt: at, updatedAt: Date.now() })
+    .where(and(eq(recordings.id, row.id), or(isNull(recordings.zoomStateAt), lt(recordings.zoomStateAt, at))))
     .returning({ id: recordings.id });
-  if (!changed.length) return;
+  // Only a change is audited, so a repeated event records nothing.
+  if (!applied.length || row.zoomState === state) return;
   await audit(db, {
     tenantId: cred.tenantId,
     actor: "zoom",
     action: "recording.changed_in_zoom",
     details: {
-      recordingId: changed[0]?.id,
+      recordingId: row.id,
       meetingUuid: p.data.object.uuid,
       zoomState: state,
       event: event.event,

@@ -4,8 +4,10 @@
 // meeting carrying the claim's marker before creating again.
 import { and, desc, eq, inArray, isNull } from "drizzle-orm";
 import type { Principal } from "../auth/jwt.ts";
+import { audit } from "../db/audit.ts";
 import type { Db } from "../db/client.ts";
 import { classes } from "../db/schema.ts";
+import { getTenant } from "../db/tenants.ts";
 import { log } from "../http/log.ts";
 import { ApiError, conflict, forbidden, notFound } from "../http/problem.ts";
 import { sealJoinUrl } from "../links/join-urls.ts";
@@ -16,7 +18,8 @@ import type { ZoomClient } from "../zoom/client.ts";
 import { ZoomApiError, ZoomRateLimited, ZoomResponseInvalid, ZoomUnavailable } from "../zoom/errors.ts";
 import { createMeeting, deleteMeeting, endMeeting, listMeetings, updateMeeting } from "../zoom/meetings.ts";
 import type { ZoomMeeting } from "../zoom/schemas.ts";
-import { type ClassMeetingInput, claimMarker, meetingBody } from "./schedule.ts";
+import { licenseOnScheduleOf, type MeetingPolicy, meetingPolicyOf } from "./policy.ts";
+import { type ClassMeetingInput, claimMarker, meetingBody, meetingSettings } from "./schedule.ts";
 
 export type ClassRow = typeof classes.$inferSelect;
 
@@ -106,8 +109,10 @@ const isMeetingGone = (err: unknown) => err instanceof ZoomApiError && err.zoomC
 /** Failures after which Zoom may or may not have acted. */
 const isUncertain = (err: unknown) => err instanceof ZoomUnavailable || err instanceof ZoomResponseInvalid;
 
-function sameSchedule(row: ClassRow, input: ClassMeetingInput): boolean {
+/** Same schedule and same settings sent: a changed tenant policy makes the next PUT update Zoom. */
+function sameSchedule(row: ClassRow, input: ClassMeetingInput, policy: MeetingPolicy): boolean {
   return (
+    JSON.stringify(row.meetingSettings ?? null) === JSON.stringify(meetingSettings(input, policy)) &&
     row.topic === input.topic &&
     row.startTime === input.startTime &&
     row.durationMinutes === input.durationMinutes &&
@@ -118,7 +123,8 @@ function sameSchedule(row: ClassRow, input: ClassMeetingInput): boolean {
   );
 }
 
-const scheduleFields = (input: ClassMeetingInput) => ({
+const scheduleFields = (input: ClassMeetingInput, policy: MeetingPolicy) => ({
+  meetingSettings: { ...meetingSettings(input, policy) },
   teacherId: input.teacherId,
   topic: input.topic,
   startTime: input.startTime,
@@ -129,8 +135,18 @@ const scheduleFields = (input: ClassMeetingInput) => ({
   autoRecording: input.autoRecording,
 });
 
-/** The teacher able to host: known in this tenant, with an active, licensed Zoom user. */
-async function hostFor(db: Db, client: ZoomClient, principal: Principal, teacherId: string) {
+/**
+ * The teacher able to host: known in this tenant, with an active, licensed Zoom user. Licensing on
+ * schedule takes a paid seat, so it is an admin's act (or the tenant's explicit policy), never a
+ * teacher's own.
+ */
+async function hostFor(
+  db: Db,
+  client: ZoomClient,
+  principal: Principal,
+  teacherId: string,
+  licenseOnSchedule: "admin" | "anyone" | "never",
+) {
   const teacher = await getTeacher(db, principal.tenantId, teacherId);
   if (!teacher) throw notFound(`No teacher ${teacherId} in this institute`);
   if (!teacher.zoomUserId || teacher.status !== "active") {
@@ -143,7 +159,18 @@ async function hostFor(db: Db, client: ZoomClient, principal: Principal, teacher
     );
   }
   // Classes are recorded to the cloud and may use registration, which need a licensed host.
-  if (!teacher.licensed) await licenseTeacher(db, client, teacher, principal.userId);
+  if (!teacher.licensed) {
+    const may =
+      licenseOnSchedule === "anyone" || (licenseOnSchedule === "admin" && principal.role === "admin");
+    if (!may) {
+      throw conflict(
+        "teacher_not_licensed",
+        "The teacher has no paid Zoom license; an admin must license them before their class is scheduled",
+        { licenseOnSchedule },
+      );
+    }
+    await licenseTeacher(db, client, teacher, principal.userId);
+  }
   return teacher as TeacherRow & { zoomUserId: string };
 }
 
@@ -164,14 +191,16 @@ export async function putClassMeeting(
   }
   let row = await getClass(db, tenantId, classId);
   authorizeClass(principal, row);
-  const teacher = await hostFor(db, client, principal, input.teacherId);
+  const settings = (await getTenant(db, tenantId)).settings;
+  const policy = meetingPolicyOf(settings);
+  const teacher = await hostFor(db, client, principal, input.teacherId, licenseOnScheduleOf(settings));
 
   // Unchanged: nothing to do (and nothing spent of Zoom's 100 writes per host per day).
   if (
     row?.zoomMeetingId &&
     !GONE.includes(row.status) &&
     row.teacherId === input.teacherId &&
-    sameSchedule(row, input)
+    sameSchedule(row, input, policy)
   ) {
     return { row, created: false };
   }
@@ -179,12 +208,16 @@ export async function putClassMeeting(
   if (row?.zoomMeetingId && !GONE.includes(row.status)) {
     if (row.teacherId === input.teacherId) {
       try {
-        await updateMeeting(client, row.zoomMeetingId, meetingBody(classId, input, row.claimToken ?? "-"));
+        await updateMeeting(
+          client,
+          row.zoomMeetingId,
+          meetingBody(classId, input, row.claimToken ?? "-", policy),
+        );
         const updated = await db
           .update(classes)
           // A rescheduled class that had ended waits for its new start.
           .set({
-            ...scheduleFields(input),
+            ...scheduleFields(input, policy),
             ...(row.status === "ended" ? { status: "scheduled" as const } : {}),
             updatedAt: Date.now(),
           })
@@ -207,10 +240,11 @@ export async function putClassMeeting(
       row = await markMeetingGone(db, tenantId, classId, row.zoomMeetingId, "cancelled");
     }
   }
-  return createWithClaim(db, client, tenantId, classId, input, teacher, row);
+  return createWithClaim(db, client, tenantId, classId, input, policy, teacher, row);
 }
 
-async function markMeetingGone(
+/** Records that the class's Zoom meeting is gone (deleted in Zoom, or expired: 3001); a PUT makes a new one. */
+export async function markMeetingGone(
   db: Db,
   tenantId: string,
   classId: string,
@@ -225,6 +259,22 @@ async function markMeetingGone(
     .get();
 }
 
+/**
+ * Zoom answered 3001 for the class's meeting at a click (expired after 365 unused days, or deleted
+ * in Zoom): the class shows "deleted", audited, and the next PUT makes a new meeting.
+ */
+export async function recordMeetingGone(db: Db, tenantId: string, classId: string, zoomMeetingId: string) {
+  const row = await markMeetingGone(db, tenantId, classId, zoomMeetingId);
+  if (row) {
+    await audit(db, {
+      tenantId,
+      actor: "zoom",
+      action: "class.meeting_gone",
+      details: { classId, zoomMeetingId },
+    });
+  }
+}
+
 /** Takes the create claim, finds or creates the meeting, and stores it under the claim. */
 async function createWithClaim(
   db: Db,
@@ -232,12 +282,13 @@ async function createWithClaim(
   tenantId: string,
   classId: string,
   input: ClassMeetingInput,
+  policy: MeetingPolicy,
   teacher: TeacherRow & { zoomUserId: string },
   current: ClassRow | undefined,
 ): Promise<{ row: ClassRow; created: boolean }> {
   const now = Date.now();
   const fields = {
-    ...scheduleFields(input),
+    ...scheduleFields(input, policy),
     zoomAccountId: client.zoomAccountId,
     hostZoomUserId: teacher.zoomUserId,
     // A new meeting with this host: flags and update times of the previous meeting do not apply.
@@ -290,7 +341,7 @@ async function createWithClaim(
       previous: undefined,
       search:
         current.claimToken && current.hostZoomUserId ? { host: current.hostZoomUserId, token } : undefined,
-      sameAsFound: sameSchedule(current, input),
+      sameAsFound: sameSchedule(current, input, policy),
     };
   } else {
     // The meeting is gone (deleted in Zoom or cancelled here): claim the row for a new one.
@@ -326,10 +377,14 @@ async function createWithClaim(
       meeting = undefined;
     } else if (meeting && !claim.sameAsFound) {
       // The lost attempt was asked for another schedule than this retry.
-      await updateMeeting(client, meeting.id, meetingBody(classId, input, claim.token));
+      await updateMeeting(client, meeting.id, meetingBody(classId, input, claim.token, policy));
     }
     if (!meeting) {
-      meeting = await createMeeting(client, teacher.zoomUserId, meetingBody(classId, input, claim.token));
+      meeting = await createMeeting(
+        client,
+        teacher.zoomUserId,
+        meetingBody(classId, input, claim.token, policy),
+      );
       created = true;
     }
   } catch (err) {

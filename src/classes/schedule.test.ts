@@ -1,10 +1,13 @@
 import { describe, expect, it } from "vitest";
+import { ClassId } from "./class-id.ts";
+import { DEFAULT_MEETING_POLICY } from "./policy.ts";
 import {
-  ClassId,
   claimMarker,
+  countOccurrences,
   isKnownTimeZone,
   meetingBody,
   Recurrence,
+  seriesLength,
   zoomRecurrence,
 } from "./schedule.ts";
 
@@ -42,7 +45,7 @@ describe("Recurrence", () => {
     [{ type: "weekly", interval: 13, weeklyDays: [1], endTimes: 3 }],
     [{ type: "daily", weeklyDays: [1], endTimes: 3 }],
     [{ type: "hourly", endTimes: 3 }],
-    [{ type: "daily", endTimes: 61 }],
+    [{ type: "daily", endTimes: 51 }],
     [{ type: "daily", endTimes: 3, extra: 1 }],
   ])("refuses %j", (r) => {
     expect(Recurrence.safeParse(r).success).toBe(false);
@@ -62,12 +65,60 @@ describe("meetingBody", () => {
         autoRecording: "cloud",
       },
       "tok",
+      DEFAULT_MEETING_POLICY,
     );
-    expect(body).toMatchObject({
-      type: 2,
-      start_time: "2030-05-01T10:00:00Z",
-      settings: { waiting_room: true, approval_type: 0, auto_recording: "cloud" },
+    expect(body).toMatchObject({ type: 2, start_time: "2030-05-01T10:00:00Z", timezone: "UTC" });
+    // Every class-critical setting is explicit: Zoom fills omitted ones from the account's defaults.
+    expect(body.settings).toEqual({
+      auto_recording: "cloud",
+      waiting_room: true,
+      join_before_host: false,
+      mute_upon_entry: true,
+      meeting_authentication: false,
+      approval_type: 0,
+      continuous_meeting_chat: { enable: false },
+      auto_start_meeting_summary: false,
+      auto_start_ai_companion_questions: false,
     });
     expect(body.agenda).toContain(claimMarker("tok"));
+  });
+
+  it("follows the policy: manual approval, AI Companion on", () => {
+    const body = meetingBody(
+      "c1",
+      {
+        teacherId: "t1",
+        topic: "Maths",
+        startTime: Date.parse("2030-05-01T10:00:00Z"),
+        durationMinutes: 45,
+        registration: true,
+        autoRecording: "none",
+        recurrence: Recurrence.parse({ type: "daily", endTimes: 3 }),
+      },
+      "tok",
+      { ...DEFAULT_MEETING_POLICY, registrationApproval: "manual", aiCompanion: true },
+    );
+    expect(body.settings).toMatchObject({
+      approval_type: 1,
+      registration_type: 1,
+      auto_start_meeting_summary: true,
+      auto_start_ai_companion_questions: true,
+    });
+  });
+});
+
+describe("countOccurrences", () => {
+  const start = Date.parse("2030-12-03T18:00:00Z"); // Tuesday, 23:30 in Kolkata
+  it("counts weekly days on the class's local calendar", () => {
+    const r = Recurrence.parse({ type: "weekly", weeklyDays: [3, 5], endDateTime: "2030-12-31T00:00:00Z" });
+    // Tue 3, Thu 5, 10, 12, 17, 19, 24, 26 (31 is a Tuesday, after the end).
+    expect(countOccurrences(start, r, "Asia/Kolkata", Date.parse("2030-12-30T18:00:00Z"))).toBe(8);
+  });
+  it("stops past the cap and knows endTimes", () => {
+    const daily = Recurrence.parse({ type: "daily", endDateTime: "2031-12-31T00:00:00Z" });
+    expect(seriesLength(start, daily, "UTC")).toBe(51);
+    expect(seriesLength(start, Recurrence.parse({ type: "daily", endTimes: 50 }), "UTC")).toBe(50);
+    const monthly = Recurrence.parse({ type: "monthly", monthlyDay: 3, endDateTime: "2031-03-05T00:00:00Z" });
+    expect(seriesLength(start, monthly, "UTC")).toBe(4);
   });
 });

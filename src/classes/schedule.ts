@@ -1,11 +1,12 @@
-// Pure rules of a class meeting: safe class ids, time zones, recurrence, and the Zoom meeting body
-// built from a validated request. No I/O.
+// Pure rules of a class meeting: time zones, recurrence and its 50-occurrence cap, and the Zoom
+// meeting body built from a validated request. No I/O, nothing Workers-specific (the contract tests
+// check the bodies against Zoom's specs in Node).
 import { z } from "zod";
-import { WiseId } from "../auth/jwt.ts";
-import type { ZoomMeetingBody, ZoomRecurrence } from "../zoom/meetings.ts";
+import type { ZoomMeetingBody, ZoomMeetingSettings, ZoomRecurrence } from "../zoom/bodies.ts";
+import type { MeetingPolicy } from "./policy.ts";
 
-/** Class ids come from Wise and end up in paths and keys: safe characters only, no "..". */
-export const ClassId = WiseId.refine((s) => !s.includes(".."), "must not contain ..");
+/** Zoom schedules at most 50 occurrences of a series (the rest are silently dropped). */
+export const MAX_OCCURRENCES = 50;
 
 /** Whether the runtime knows this IANA zone (and it is spelled like one). */
 export function isKnownTimeZone(tz: string): boolean {
@@ -26,7 +27,7 @@ export const Recurrence = z
     /** Weekdays for weekly classes, 1 = Sunday ... 7 = Saturday (Zoom's numbering). */
     weeklyDays: z.array(z.number().int().min(1).max(7)).min(1).max(7).optional(),
     monthlyDay: z.number().int().min(1).max(31).optional(),
-    endTimes: z.number().int().min(1).max(60).optional(),
+    endTimes: z.number().int().min(1).max(MAX_OCCURRENCES).optional(),
     endDateTime: z.iso.datetime({ offset: true }).optional(),
   })
   .strict()
@@ -89,23 +90,100 @@ export function zoomRecurrence(r: Recurrence): ZoomRecurrence {
 /** Marks the meeting as this claim's, so that a retry can find a meeting whose creation answer was lost. */
 export const claimMarker = (claimToken: string) => `[wise-ref:${claimToken}]`;
 
-/** The Zoom meeting for a class: waiting room on, automatic approval when registration is on. */
-export function meetingBody(classId: string, input: ClassMeetingInput, claimToken: string): ZoomMeetingBody {
+const DAY_MS = 86_400_000;
+
+/** The local calendar day (as a UTC midnight) and weekday (0 = Sunday) of an instant in a zone. */
+function localDay(ms: number, tz: string): { day: number; weekday: number } {
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone: tz,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).formatToParts(new Date(ms));
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
+  const day = Date.UTC(get("year"), get("month") - 1, get("day"));
+  return { day, weekday: new Date(day).getUTCDay() };
+}
+
+/**
+ * How many occurrences Zoom would schedule from `startTime` up to `until` (epoch ms), counted on
+ * the class's local calendar; stops counting past `cap`. Day-level precision is enough for the cap.
+ */
+export function countOccurrences(
+  startTime: number,
+  r: Recurrence,
+  tz: string,
+  until: number,
+  cap = MAX_OCCURRENCES + 1,
+): number {
+  const start = localDay(startTime, tz);
+  const last = localDay(until, tz).day;
+  let n = 0;
+  if (r.type === "daily") {
+    for (let d = start.day; d <= last && n < cap; d += r.interval * DAY_MS) n++;
+  } else if (r.type === "weekly") {
+    const days = new Set((r.weeklyDays ?? [start.weekday + 1]).map((d) => d - 1));
+    const weekStart = start.day - start.weekday * DAY_MS;
+    for (let week = 0; n < cap; week += r.interval) {
+      const base = weekStart + week * 7 * DAY_MS;
+      if (base > last) break;
+      for (let d = 0; d < 7 && n < cap; d++) {
+        const day = base + d * DAY_MS;
+        if (day >= start.day && day <= last && days.has(d)) n++;
+      }
+    }
+  } else {
+    const s = new Date(start.day);
+    for (let i = 0; n < cap; i += r.interval) {
+      const day = Date.UTC(s.getUTCFullYear(), s.getUTCMonth() + i, r.monthlyDay ?? s.getUTCDate());
+      if (day > last) break;
+      if (day >= start.day) n++;
+    }
+  }
+  return n;
+}
+
+/** The series' length as Zoom would schedule it (endTimes, or counted up to endDateTime). */
+export function seriesLength(startTime: number, r: Recurrence, tz: string | undefined): number {
+  if (r.endTimes !== undefined) return r.endTimes;
+  return countOccurrences(startTime, r, tz ?? "UTC", Date.parse(r.endDateTime ?? ""));
+}
+
+/** The settings every class meeting carries, explicit so Zoom's account defaults never apply. */
+export function meetingSettings(input: ClassMeetingInput, policy: MeetingPolicy): ZoomMeetingSettings {
+  return {
+    auto_recording: input.autoRecording,
+    waiting_room: policy.waitingRoom,
+    join_before_host: policy.joinBeforeHost,
+    mute_upon_entry: policy.muteUponEntry,
+    meeting_authentication: policy.meetingAuthentication,
+    approval_type: input.registration ? (policy.registrationApproval === "manual" ? 1 : 0) : 2,
+    // One registration covers every occurrence of a recurring class.
+    ...(input.recurrence && input.registration ? { registration_type: 1 as const } : {}),
+    continuous_meeting_chat: { enable: policy.continuousChat },
+    auto_start_meeting_summary: policy.aiCompanion,
+    auto_start_ai_companion_questions: policy.aiCompanion,
+  };
+}
+
+/**
+ * The Zoom meeting for a class. The time zone is always sent (UTC when the class names none), so
+ * weekly days are never read in the host's own zone.
+ */
+export function meetingBody(
+  classId: string,
+  input: ClassMeetingInput,
+  claimToken: string,
+  policy: MeetingPolicy,
+): ZoomMeetingBody {
   return {
     topic: input.topic,
     type: input.recurrence ? 8 : 2,
     start_time: zoomTime(input.startTime),
     duration: input.durationMinutes,
-    ...(input.timezone ? { timezone: input.timezone } : {}),
+    timezone: input.timezone ?? "UTC",
     agenda: `Wise class ${classId} ${claimMarker(claimToken)}`,
     ...(input.recurrence ? { recurrence: zoomRecurrence(input.recurrence) } : {}),
-    settings: {
-      auto_recording: input.autoRecording,
-      waiting_room: true,
-      join_before_host: false,
-      approval_type: input.registration ? 0 : 2,
-      // One registration covers every occurrence of a recurring class.
-      ...(input.recurrence && input.registration ? { registration_type: 1 as const } : {}),
-    },
+    settings: meetingSettings(input, policy),
   };
 }

@@ -1,11 +1,13 @@
 // Past instances of class meetings and their attendance: fetched from Zoom when a meeting ends (and
-// on demand), stored in D1, and served matched to Wise users where their email is known.
+// on demand, again while a report was partial), stored in D1, and served matched to Wise users by
+// registrant or email, with unmatched participants apart.
 import { and, asc, desc, eq, inArray } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { type classes, classRegistrants, classSessions, sessionAttendance, teachers } from "../db/schema.ts";
+import { registrantEmail } from "../links/registration.ts";
 import type { ZoomClient } from "../zoom/client.ts";
 import { ZoomApiError } from "../zoom/errors.ts";
-import { pastInstances, pastMeeting, pastParticipants } from "../zoom/meetings.ts";
+import { listRegistrants, pastInstances, pastMeeting, pastParticipants } from "../zoom/meetings.ts";
 import type { ZoomParticipant } from "../zoom/schemas.ts";
 
 type ClassRow = typeof classes.$inferSelect;
@@ -22,16 +24,20 @@ const ms = (iso: string | undefined) => {
   return Number.isNaN(t) ? null : t;
 };
 
+type MatchedBy = "registrant" | "email";
+
 /**
- * Wise users a participant can be matched to: the institute's teachers by email, and the class's
- * roster (from join links) by email and by Zoom registrant id, which registered students join with.
+ * Who a participant is, by identity only (Zoom hides guests' emails since 2022-23, and names are
+ * whatever people type): first the Zoom registrant id, then the Wise student the registrant was made
+ * for (its email: the student's, or the stable address made from their id), then an email Zoom
+ * shows (users of the account, authenticated joins). Never by name.
  */
-async function knownPeople(db: Db, tenantId: string, classId: string) {
+async function knownPeople(db: Db, client: ZoomClient, row: ClassRow, participants: ZoomParticipant[]) {
   const [staff, roster] = await Promise.all([
     db
       .select({ email: teachers.email, wiseUserId: teachers.wiseUserId })
       .from(teachers)
-      .where(eq(teachers.tenantId, tenantId)),
+      .where(eq(teachers.tenantId, row.tenantId)),
     db
       .select({
         email: classRegistrants.email,
@@ -39,7 +45,7 @@ async function knownPeople(db: Db, tenantId: string, classId: string) {
         registrantId: classRegistrants.zoomRegistrantId,
       })
       .from(classRegistrants)
-      .where(and(eq(classRegistrants.tenantId, tenantId), eq(classRegistrants.classId, classId))),
+      .where(and(eq(classRegistrants.tenantId, row.tenantId), eq(classRegistrants.classId, row.classId))),
   ]);
   const byEmail = new Map<string, string>();
   const byRegistrant = new Map<string, string>();
@@ -48,15 +54,43 @@ async function knownPeople(db: Db, tenantId: string, classId: string) {
     if (r.registrantId) byRegistrant.set(r.registrantId, r.studentId);
   }
   for (const t of staff) byEmail.set(t.email.toLowerCase(), t.wiseUserId);
+
+  // Registrants we did not store (manual approval, an earlier roster): ask Zoom whom they were made for.
+  const unknown = participants.some((p) => p.registrant_id && !byRegistrant.has(p.registrant_id));
+  if (unknown && row.zoomMeetingId && roster.length) {
+    const byRegistrantEmail = new Map<string, string>();
+    for (const r of roster) {
+      byRegistrantEmail.set(
+        (await registrantEmail({ studentId: r.studentId, email: r.email })).toLowerCase(),
+        r.studentId,
+      );
+    }
+    try {
+      for await (const reg of listRegistrants(client, row.zoomMeetingId)) {
+        const student = byRegistrantEmail.get(reg.email.toLowerCase());
+        if (student && !byRegistrant.has(reg.id)) byRegistrant.set(reg.id, student);
+      }
+    } catch (err) {
+      // The meeting may be gone by now; those participants stay unmatched rather than guessed.
+      if (!(err instanceof ZoomApiError)) throw err;
+    }
+  }
   return {
-    match: (p: ZoomParticipant) =>
-      (p.registrant_id && byRegistrant.get(p.registrant_id)) ||
-      (p.user_email && byEmail.get(p.user_email.toLowerCase())) ||
-      null,
+    match: (p: ZoomParticipant): { wiseUserId: string; matchedBy: MatchedBy } | null => {
+      const registered = p.registrant_id ? byRegistrant.get(p.registrant_id) : undefined;
+      if (registered) return { wiseUserId: registered, matchedBy: "registrant" };
+      const mailed = p.user_email ? byEmail.get(p.user_email.toLowerCase()) : undefined;
+      if (mailed) return { wiseUserId: mailed, matchedBy: "email" };
+      return null;
+    },
   };
 }
 
-/** Fetches one past instance and its participants from Zoom and stores them (replacing any earlier copy). */
+/**
+ * Fetches one past instance and its participants from Zoom and stores them (replacing any earlier
+ * copy). A report listing fewer participants than Zoom's details count is partial (read before
+ * Zoom finished it): it is stored as such and fetched again by the next refresh.
+ */
 export async function recordSession(
   db: Db,
   client: ZoomClient,
@@ -73,7 +107,7 @@ export async function recordSession(
     if (err instanceof ZoomApiError && (err.zoomCode === 3001 || err.status === 404)) return false;
     throw err;
   }
-  const people = await knownPeople(db, row.tenantId, row.classId);
+  const people = await knownPeople(db, client, row, participants);
   const tenantId = row.tenantId;
   const session = {
     tenantId,
@@ -83,21 +117,26 @@ export async function recordSession(
     startTime: ms(details.start_time) ?? Date.now(),
     endTime: ms(details.end_time),
     durationMinutes: details.duration ?? null,
-    participantsCount: participants.length,
+    participantsCount: Math.max(participants.length, details.participants_count ?? 0),
     fetchedAt: Date.now(),
+    reportComplete: participants.length >= (details.participants_count ?? 0),
   };
-  const attendance = participants.map((p, seq) => ({
-    tenantId,
-    zoomMeetingUuid: details.uuid,
-    seq,
-    name: p.name.slice(0, 200),
-    email: p.user_email || null,
-    registrantId: p.registrant_id || null,
-    wiseUserId: people.match(p),
-    joinTime: ms(p.join_time),
-    leaveTime: ms(p.leave_time),
-    durationSeconds: p.duration,
-  }));
+  const attendance = participants.map((p, seq) => {
+    const who = people.match(p);
+    return {
+      tenantId,
+      zoomMeetingUuid: details.uuid,
+      seq,
+      name: p.name.slice(0, 200),
+      email: p.user_email || null,
+      registrantId: p.registrant_id || null,
+      wiseUserId: who?.wiseUserId ?? null,
+      matchedBy: who?.matchedBy ?? null,
+      joinTime: ms(p.join_time),
+      leaveTime: ms(p.leave_time),
+      durationSeconds: p.duration,
+    };
+  });
   const inserts = [];
   for (let i = 0; i < attendance.length; i += ROWS_PER_INSERT) {
     inserts.push(db.insert(sessionAttendance).values(attendance.slice(i, i + ROWS_PER_INSERT)));
@@ -118,7 +157,7 @@ export async function recordSession(
   return true;
 }
 
-/** Fetches the instances Zoom knows for the class that are not stored yet. */
+/** Fetches the instances Zoom knows for the class that are not stored yet, or stored from a partial report. */
 export async function refreshSessions(db: Db, client: ZoomClient, row: ClassRow): Promise<number> {
   if (!row.zoomMeetingId) return 0;
   let uuids: string[];
@@ -137,7 +176,13 @@ export async function refreshSessions(db: Db, client: ZoomClient, row: ClassRow)
       await db
         .select({ uuid: classSessions.zoomMeetingUuid })
         .from(classSessions)
-        .where(and(eq(classSessions.tenantId, row.tenantId), inArray(classSessions.zoomMeetingUuid, uuids)))
+        .where(
+          and(
+            eq(classSessions.tenantId, row.tenantId),
+            inArray(classSessions.zoomMeetingUuid, uuids),
+            eq(classSessions.reportComplete, true),
+          ),
+        )
     ).map((r) => r.uuid),
   );
   let fetched = 0;
@@ -169,21 +214,32 @@ export async function listSessions(db: Db, tenantId: string, classId: string) {
     )
     .orderBy(asc(sessionAttendance.zoomMeetingUuid), asc(sessionAttendance.seq));
   const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
-  return sessions.map((s) => ({
-    zoomMeetingUuid: s.zoomMeetingUuid,
-    startTime: new Date(s.startTime).toISOString(),
-    endTime: iso(s.endTime),
-    durationMinutes: s.durationMinutes,
-    participants: rows
+  return sessions.map((s) => {
+    const records = rows
       .filter((r) => r.zoomMeetingUuid === s.zoomMeetingUuid)
       .map((r) => ({
         name: r.name,
         email: r.email,
         wiseUserId: r.wiseUserId,
+        matchedBy: r.matchedBy,
         registrantId: r.registrantId,
         joinTime: iso(r.joinTime),
         leaveTime: iso(r.leaveTime),
         durationSeconds: r.durationSeconds,
-      })),
-  }));
+      }));
+    return {
+      zoomMeetingUuid: s.zoomMeetingUuid,
+      startTime: new Date(s.startTime).toISOString(),
+      endTime: iso(s.endTime),
+      durationMinutes: s.durationMinutes,
+      attendanceComplete: s.reportComplete,
+      // Matched to Wise users by identity; everyone else is listed apart, never guessed by name.
+      participants: records.flatMap((r) =>
+        r.wiseUserId === null ? [] : [{ ...r, wiseUserId: r.wiseUserId }],
+      ),
+      unmatched: records
+        .filter((r) => r.wiseUserId === null)
+        .map(({ wiseUserId: _w, matchedBy: _m, ...r }) => r),
+    };
+  });
 }

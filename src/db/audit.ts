@@ -11,6 +11,8 @@ export type AuditAction =
   | "zoom.needs_relink"
   | "tokens.reencrypted"
   | "teacher.license_moved"
+  | "teacher.relicensed"
+  | "class.meeting_gone"
   | "recording.deleted_from_zoom"
   | "recording.deleted"
   | "links.join_minted"

@@ -17,10 +17,31 @@ export const tenants = sqliteTable("tenants", {
 export interface TenantSettings {
   userCreateAction?: "create" | "custCreate";
   licensePolicy?: "manual" | "auto-recycle";
+  /** The class-critical settings sent with every meeting create and update (see classes/policy.ts). */
+  meetingPolicy?: Partial<MeetingPolicy>;
+  /** What happens when a host of scheduled classes would lose (or has lost) their license. */
+  hostLicensePolicy?: "refuse" | "relicense";
+  /** Who may license a teacher by scheduling their class. */
+  licenseOnSchedule?: "admin" | "anyone" | "never";
+  /** Whether the Zoom account's owner and admins may be adopted as teachers. */
+  allowZoomAdminTeachers?: boolean;
   archivePolicy?: {
     deleteFromZoom: "never" | "after-archive" | "when-storage-above";
     storageThresholdPercent?: number;
   };
+}
+
+export interface MeetingPolicy {
+  waitingRoom: boolean;
+  joinBeforeHost: boolean;
+  muteUponEntry: boolean;
+  /** Only signed-in Zoom users may join. */
+  meetingAuthentication: boolean;
+  continuousChat: boolean;
+  /** AI Companion meeting summary and questions. */
+  aiCompanion: boolean;
+  /** How registrations are approved when a class uses registration. */
+  registrationApproval: "automatic" | "manual";
 }
 
 /** Who did what and when: linking, unlinking, deauthorization, license moves, deletions. */
@@ -142,6 +163,8 @@ export const classes = sqliteTable(
     recurrence: text("recurrence", { mode: "json" }).$type<Record<string, unknown>>(),
     registration: integer("registration", { mode: "boolean" }).notNull(),
     autoRecording: text("auto_recording", { enum: ["cloud", "local", "none"] }).notNull(),
+    /** The settings last sent to Zoom with the meeting (from the tenant's meeting policy). */
+    meetingSettings: text("meeting_settings", { mode: "json" }).$type<Record<string, unknown>>(),
     /** "creating" while a claim holds the row and Zoom has not yet answered with a meeting id. */
     status: text("status", {
       enum: ["creating", "scheduled", "live", "ended", "deleted", "cancelled"],
@@ -248,6 +271,8 @@ export const recordings = sqliteTable(
     startTime: integer("start_time", { mode: "number" }).notNull(),
     durationMinutes: integer("duration_minutes"),
     zoomState: text("zoom_state", { enum: ["active", "trashed", "deleted"] }).notNull(),
+    /** `event_ts` (epoch ms) of the latest recording.* event applied, so an older one is not. */
+    zoomStateAt: integer("zoom_state_at", { mode: "number" }),
     /** The webhook's download_token, sealed by the vault (field "download_token"), and its end of life. */
     downloadTokenEnc: text("download_token_enc"),
     downloadTokenExpiresAt: integer("download_token_expires_at", { mode: "number" }),
@@ -335,6 +360,8 @@ export const classSessions = sqliteTable(
     durationMinutes: integer("duration_minutes"),
     participantsCount: integer("participants_count").notNull().default(0),
     fetchedAt: integer("fetched_at", { mode: "number" }).notNull(),
+    /** False when Zoom listed fewer participants than its details count: fetched again later. */
+    reportComplete: integer("report_complete", { mode: "boolean" }).notNull().default(true),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.zoomMeetingUuid] }),
@@ -353,8 +380,10 @@ export const sessionAttendance = sqliteTable(
     name: text("name").notNull(),
     email: text("email"),
     registrantId: text("registrant_id"),
-    /** The Wise user this participant is, when their email or registrant id is known. */
+    /** The Wise user this participant is, when their registrant id or email identifies them. */
     wiseUserId: text("wise_user_id"),
+    /** How: "registrant" (Zoom registrant id) or "email" (a user of the account, or an authenticated join). */
+    matchedBy: text("matched_by", { enum: ["registrant", "email"] }),
     joinTime: integer("join_time", { mode: "number" }),
     leaveTime: integer("leave_time", { mode: "number" }),
     durationSeconds: integer("duration_seconds").notNull(),

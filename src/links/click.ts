@@ -1,15 +1,17 @@
 // What a click on a join (/j) or start (/s) link leads to. The join path costs one HMAC verify and
 // one RPC to the class's ClassRoster object, which answers from memory (see roster-object.ts).
 import { z } from "zod";
+import { recordMeetingGone } from "../classes/meetings.ts";
 import type { Config } from "../config.ts";
 import { database } from "../db/client.ts";
 import type { Env } from "../env.ts";
 import { log } from "../http/log.ts";
+import { relicenseHostIfNeeded } from "../teachers/licenses.ts";
 import { encodePathSegment } from "../zoom/client.ts";
 import { ZoomApiError, ZoomNeedsRelink, ZoomNotLinked } from "../zoom/errors.ts";
 import type { RetryBudget } from "../zoom/retry.ts";
 import { CLICK_BUDGET, registerStudent, zoomClientFor } from "./registration.ts";
-import { type JoinView, rosterOf } from "./roster-object.ts";
+import { type JoinView, rosterChanged, rosterOf } from "./roster-object.ts";
 import { type LinkClaims, type LinkFailure, verifyLink } from "./token.ts";
 
 /** Students may enter this long before the scheduled start (Zoom's waiting room takes over then). */
@@ -86,6 +88,12 @@ export async function resolveJoin(
         CLICK_BUDGET,
       );
       if (result.ok) return { kind: "redirect", location: result.joinUrl };
+      if (result.error === "zoom_404_3001") {
+        // The meeting expired or was deleted in Zoom: its join URL leads nowhere either.
+        await recordMeetingGone(database(env.DB), claims.tenant, classId, row.zoomMeetingId);
+        await rosterChanged(env, claims.tenant, classId);
+        return { kind: "not_found" };
+      }
       log("warn", "join: registering on click failed; sending the student to the meeting's join URL", {
         tenantId: claims.tenant,
         classId,
@@ -150,8 +158,11 @@ export async function resolveStart(
   // Each click hands out a host login: only for a teacher the institute still has, and active.
   if (view.teacherStatus !== "active") return { kind: "teacher_inactive" };
   if (!cls.zoomMeetingId) return { kind: "not_found" };
+  const db = database(env.DB);
   try {
-    const client = await zoomClientFor(env, config, database(env.DB), claims.tenant, START_BUDGET);
+    const client = await zoomClientFor(env, config, db, claims.tenant, START_BUDGET);
+    // A Basic host would get no cloud recording and a 40-minute cap (tenant's hostLicensePolicy).
+    await relicenseHostIfNeeded(db, client, claims.tenant, cls.teacherId);
     const meeting = await client.call({
       operation: "meetings.get",
       method: "GET",
@@ -162,6 +173,8 @@ export async function resolveStart(
   } catch (err) {
     if (err instanceof ZoomNotLinked || err instanceof ZoomNeedsRelink) return { kind: "zoom_not_linked" };
     if (err instanceof ZoomApiError && (err.status === 404 || err.zoomCode === 3001)) {
+      if (err.zoomCode === 3001)
+        await recordMeetingGone(db, claims.tenant, claims.class as string, cls.zoomMeetingId);
       return { kind: "not_found" };
     }
     log("warn", "start: Zoom did not give a start link", {

@@ -9,6 +9,7 @@ import { classes, classRegistrants } from "../db/schema.ts";
 import type { Env } from "../env.ts";
 import { log } from "../http/log.ts";
 import { sha256Hex } from "../tokens/encoding.ts";
+import { registrantBody } from "../zoom/bodies.ts";
 import { encodePathSegment, ZoomClient } from "../zoom/client.ts";
 import { credentialForTenant } from "../zoom/credentials.ts";
 import {
@@ -86,7 +87,7 @@ const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
  * Zoom requires an email per registrant; a student without one gets a stable address under the
  * reserved .invalid domain (RFC 2606), so nothing is ever mailed to a real person.
  */
-async function registrantEmail(s: RegistrationStudent): Promise<string> {
+export async function registrantEmail(s: Pick<RegistrationStudent, "studentId" | "email">): Promise<string> {
   return s.email ?? `student-${(await sha256Hex(s.studentId)).slice(0, 24)}@students.wise.invalid`;
 }
 
@@ -154,8 +155,7 @@ export async function registerStudent(
       operation: "registrants.create",
       method: "POST",
       path: `/meetings/${encodePathSegment(cls.zoomMeetingId)}/registrants`,
-      // Zoom caps first_name at 64 characters; the whole name goes there, as Wise shows it.
-      body: { email: await registrantEmail(student), first_name: student.name.slice(0, 64) },
+      body: registrantBody(await registrantEmail(student), student.name),
       schema: RegistrantCreated,
     });
     if (!created.join_url) {

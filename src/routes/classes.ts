@@ -4,6 +4,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { WiseId } from "../auth/jwt.ts";
+import { ClassId } from "../classes/class-id.ts";
 import {
   type ClassRow,
   classMeetingView,
@@ -13,7 +14,7 @@ import {
   putClassMeeting,
   requireClass,
 } from "../classes/meetings.ts";
-import { ClassId, isKnownTimeZone, Recurrence } from "../classes/schedule.ts";
+import { isKnownTimeZone, MAX_OCCURRENCES, Recurrence, seriesLength } from "../classes/schedule.ts";
 import { listSessions, refreshSessions } from "../classes/sessions.ts";
 import { database } from "../db/client.ts";
 import { type AppEnv, bearerSecurity, createRouter, requireRole } from "../http/context.ts";
@@ -65,23 +66,33 @@ const ClassMeetingRequest = z
   .strict()
   .openapi("ClassMeetingRequest");
 
+const Attendee = z.object({
+  name: z.string(),
+  email: z.string().nullable(),
+  registrantId: z.string().nullable(),
+  joinTime: z.string().nullable(),
+  leaveTime: z.string().nullable(),
+  durationSeconds: z.number(),
+});
+
 const Session = z
   .object({
     zoomMeetingUuid: z.string(),
     startTime: z.string(),
     endTime: z.string().nullable(),
     durationMinutes: z.number().nullable(),
+    attendanceComplete: z.boolean().openapi({
+      description: "false while Zoom's report was still partial when read; refresh=1 fetches it again",
+    }),
     participants: z.array(
-      z.object({
-        name: z.string(),
-        email: z.string().nullable(),
-        wiseUserId: z.string().nullable(),
-        registrantId: z.string().nullable(),
-        joinTime: z.string().nullable(),
-        leaveTime: z.string().nullable(),
-        durationSeconds: z.number(),
+      Attendee.extend({
+        wiseUserId: z.string(),
+        matchedBy: z.enum(["registrant", "email"]).nullable(),
       }),
     ),
+    unmatched: z
+      .array(Attendee)
+      .openapi({ description: "Participants no registrant id or email identifies (never matched by name)" }),
   })
   .openapi("ClassSession");
 
@@ -109,7 +120,7 @@ classesRouter.openapi(
     path: "/v1/classes/{classId}/meeting",
     summary: "Create or update the class's Zoom meeting (idempotent)",
     description:
-      "The meeting is hosted by the class's teacher, with the waiting room on, cloud recording by default and automatic approval when registration is on. Repeating a request changes nothing.",
+      "The meeting is hosted by the class's teacher, cloud recording by default, with every class-critical Zoom setting sent explicitly from the tenant's meeting policy (PATCH /v1/tenant). A series holds at most 50 occurrences. An unlicensed teacher is licensed only when an admin schedules (or the tenant's licenseOnSchedule policy allows it). Repeating a request changes nothing.",
     request: {
       params: Params,
       body: { required: true, content: { "application/json": { schema: ClassMeetingRequest } } },
@@ -126,6 +137,16 @@ classesRouter.openapi(
     const end = body.recurrence?.endDateTime;
     if (end && Date.parse(end) <= startTime)
       throw invalid("recurrence.endDateTime", "must be after startTime");
+    // Zoom would silently drop every occurrence after the 50th.
+    if (body.recurrence && seriesLength(startTime, body.recurrence, body.timezone) > MAX_OCCURRENCES) {
+      throw new ApiError(
+        400,
+        "too_many_occurrences",
+        "Too many occurrences",
+        `Zoom schedules at most ${MAX_OCCURRENCES} occurrences of a recurring meeting; end the series earlier or split it into several classes`,
+        { errors: [{ field: "recurrence", message: `more than ${MAX_OCCURRENCES} occurrences` }] },
+      );
+    }
     const db = database(c.env.DB);
     const classId = c.req.valid("param").classId;
     const client = await zoomFor(c);
@@ -220,7 +241,8 @@ classesRouter.openapi(
     method: "get",
     path: "/v1/classes/{classId}/sessions",
     summary: "Past sessions of the class with attendance",
-    description: "refresh=1 first fetches instances Zoom has that are not stored yet.",
+    description:
+      "refresh=1 first fetches instances Zoom has that are not stored yet, and again those whose report was partial.",
     request: { params: Params, query: z.object({ refresh: z.enum(["0", "1", "true", "false"]).optional() }) },
     responses: {
       200: json(

@@ -107,7 +107,7 @@ teachersRouter.openapi(
     path: "/v1/teachers",
     summary: "Add a teacher (idempotent per wiseUserId)",
     description:
-      "Creates the teacher's Zoom user with the institute's user creation action, or adopts the Zoom user that already has this email in the account.",
+      "Creates the teacher's Zoom user with the institute's user creation action, or adopts the Zoom user that already has this email in the account (never the account's owner or an admin unless the tenant's allowZoomAdminTeachers policy says so).",
     request: { body: { required: true, content: { "application/json": { schema: NewTeacher } } } },
     responses: {
       200: json(Teacher, "The teacher already existed"),
@@ -141,6 +141,14 @@ teachersRouter.openapi(
           zoomUsers: z.number(),
           updated: z.number(),
           missing: z.number(),
+          unlicensedHosts: z
+            .array(
+              z.object({ wiseUserId: z.string(), classIds: z.array(z.string()), relicensed: z.boolean() }),
+            )
+            .openapi({
+              description:
+                "Teachers without a license who host scheduled classes; relicensed under the relicense hostLicensePolicy",
+            }),
           teachers: z.array(Teacher),
         }),
         "What changed",
@@ -162,6 +170,8 @@ teachersRouter.openapi(
     method: "patch",
     path: "/v1/teachers/{wiseUserId}",
     summary: "License or unlicense a teacher, or change their Zoom settings",
+    description:
+      "Unlicensing a teacher who hosts scheduled classes is refused (409 teacher_hosts_classes) unless the tenant's hostLicensePolicy is relicense.",
     request: {
       params: Params,
       body: { required: true, content: { "application/json": { schema: TeacherPatch } } },

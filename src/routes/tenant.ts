@@ -1,10 +1,25 @@
-// GET/PATCH /v1/tenant: the institute's profile and policies (user creation, license recycling).
+// GET/PATCH /v1/tenant: the institute's profile and policies (user creation, license recycling,
+// meeting settings, host licenses, who may license on schedule, Zoom admins as teachers).
 import { createRoute, z } from "@hono/zod-openapi";
+import { hostLicensePolicyOf, licenseOnScheduleOf, meetingPolicyOf } from "../classes/policy.ts";
 import { database } from "../db/client.ts";
 import { getTenant, updateTenant } from "../db/tenants.ts";
 import { bearerSecurity, createRouter, requireRole } from "../http/context.ts";
 
 export const tenant = createRouter();
+
+const MeetingPolicyFields = {
+  waitingRoom: z.boolean(),
+  joinBeforeHost: z.boolean(),
+  muteUponEntry: z.boolean(),
+  meetingAuthentication: z.boolean().openapi({ description: "Only signed-in Zoom users may join" }),
+  continuousChat: z.boolean(),
+  aiCompanion: z.boolean().openapi({ description: "AI Companion summary and questions (off by default)" }),
+  registrationApproval: z.enum(["automatic", "manual"]),
+};
+const MeetingPolicy = z.object(MeetingPolicyFields).openapi("MeetingPolicy");
+const HostLicensePolicy = z.enum(["refuse", "relicense"]);
+const LicenseOnSchedule = z.enum(["admin", "anyone", "never"]);
 
 const TenantView = z
   .object({
@@ -12,6 +27,10 @@ const TenantView = z
     name: z.string().nullable(),
     userCreateAction: z.enum(["create", "custCreate"]),
     licensePolicy: z.enum(["manual", "auto-recycle"]),
+    meetingPolicy: MeetingPolicy,
+    hostLicensePolicy: HostLicensePolicy,
+    licenseOnSchedule: LicenseOnSchedule,
+    allowZoomAdminTeachers: z.boolean(),
     createdAt: z.string().nullable(),
   })
   .openapi("Tenant");
@@ -27,6 +46,33 @@ const TenantPatch = z
       .enum(["manual", "auto-recycle"])
       .optional()
       .openapi({ description: "auto-recycle moves a seat from the least recently teaching teacher" }),
+    meetingPolicy: z
+      .object({
+        waitingRoom: MeetingPolicyFields.waitingRoom.optional(),
+        joinBeforeHost: MeetingPolicyFields.joinBeforeHost.optional(),
+        muteUponEntry: MeetingPolicyFields.muteUponEntry.optional(),
+        meetingAuthentication: MeetingPolicyFields.meetingAuthentication.optional(),
+        continuousChat: MeetingPolicyFields.continuousChat.optional(),
+        aiCompanion: MeetingPolicyFields.aiCompanion.optional(),
+        registrationApproval: MeetingPolicyFields.registrationApproval.optional(),
+      })
+      .strict()
+      .optional()
+      .openapi({
+        description: "Zoom settings sent with every class meeting; a changed policy applies at the next PUT",
+      }),
+    hostLicensePolicy: HostLicensePolicy.optional().openapi({
+      description:
+        "refuse: unlicensing a host of scheduled classes is refused; relicense: allowed, and the host is licensed again before their class starts and at sync",
+    }),
+    licenseOnSchedule: LicenseOnSchedule.optional().openapi({
+      description:
+        "Who licenses an unlicensed teacher by scheduling their class: admin (default), anyone, never",
+    }),
+    allowZoomAdminTeachers: z
+      .boolean()
+      .optional()
+      .openapi({ description: "Allow adopting the Zoom account's owner or an admin as a teacher" }),
   })
   .strict()
   .openapi("TenantPatch");
@@ -37,6 +83,10 @@ const view = (t: Row) => ({
   name: t.name,
   userCreateAction: t.settings.userCreateAction ?? ("create" as const),
   licensePolicy: t.settings.licensePolicy ?? ("manual" as const),
+  meetingPolicy: meetingPolicyOf(t.settings),
+  hostLicensePolicy: hostLicensePolicyOf(t.settings),
+  licenseOnSchedule: licenseOnScheduleOf(t.settings),
+  allowZoomAdminTeachers: t.settings.allowZoomAdminTeachers ?? false,
   createdAt: t.createdAt === null ? null : new Date(t.createdAt).toISOString(),
 });
 

@@ -1,6 +1,8 @@
-// Paid seats: licensing a teacher, the 409 when no seat is free, and the auto-recycle policy that
-// moves a seat from the teacher whose last class is oldest (never from one live or teaching soon).
-import { and, asc, eq, gt, inArray, isNotNull, lt, ne, or, sql } from "drizzle-orm";
+// Paid seats: licensing a teacher, the 409 when no seat is free, the auto-recycle policy that moves a
+// seat from the teacher whose last class is oldest (never from a host of a live or scheduled class),
+// and the host license policy: a Basic host has no cloud recording, a 40-minute cap and no
+// registration, so a host of scheduled classes is never left unlicensed silently.
+import { and, asc, eq, gt, inArray, isNotNull, ne, or, sql } from "drizzle-orm";
 import { audit } from "../db/audit.ts";
 import type { Db } from "../db/client.ts";
 import { classes, teachers } from "../db/schema.ts";
@@ -14,8 +16,71 @@ import { updateUser, usersSummary } from "../zoom/users.ts";
 
 export type TeacherRow = typeof teachers.$inferSelect;
 
-/** A teacher with a class starting within this window keeps their seat. */
-export const RECYCLE_GUARD_MS = 3600_000;
+/**
+ * When a class is over (epoch ms): its end, or for a series the end of its last occurrence (from
+ * endDateTime, or endTimes periods: an overestimate for weekly series on several days, on the safe side).
+ */
+const classOver = sql`(CASE WHEN ${classes.recurrence} IS NULL THEN ${classes.startTime}
+  ELSE coalesce(
+    unixepoch(json_extract(${classes.recurrence}, '$.endDateTime')) * 1000,
+    ${classes.startTime} + json_extract(${classes.recurrence}, '$.endTimes')
+      * coalesce(json_extract(${classes.recurrence}, '$.interval'), 1)
+      * (CASE json_extract(${classes.recurrence}, '$.type') WHEN 'daily' THEN 1 WHEN 'weekly' THEN 7 ELSE 31 END)
+      * 86400000
+  ) END + ${classes.durationMinutes} * 60000)`;
+
+/** A class that still needs its host licensed: live, or scheduled and not over. */
+const upcoming = (now: number) =>
+  or(eq(classes.status, "live"), and(inArray(classes.status, ["scheduled", "creating"]), gt(classOver, now)));
+
+/** The teacher's live or scheduled classes (ids, at most 20), which a Basic host would break. */
+export async function upcomingClassesOf(db: Db, tenantId: string, wiseUserId: string, now = Date.now()) {
+  const rows = await db
+    .select({ classId: classes.classId })
+    .from(classes)
+    .where(and(eq(classes.tenantId, tenantId), eq(classes.teacherId, wiseUserId), upcoming(now)))
+    .orderBy(asc(classes.startTime))
+    .limit(20)
+    .all();
+  return rows.map((r) => r.classId);
+}
+
+/** The 409 for unlicensing a host of scheduled classes under the "refuse" policy. */
+export function hostsClassesProblem(classIds: string[]) {
+  return new ApiError(
+    409,
+    "teacher_hosts_classes",
+    "The teacher hosts scheduled classes",
+    "A Basic Zoom host has no cloud recording, a 40-minute limit and no registration; move or cancel the teacher's classes first, or set the tenant's hostLicensePolicy to relicense",
+    { classIds },
+  );
+}
+
+/**
+ * Before a class starts: a host who lost the license (unlicensed here under the relicense policy, or
+ * in Zoom) is licensed again. Best effort: a failure is logged and the class starts as it can.
+ */
+export async function relicenseHostIfNeeded(
+  db: Db,
+  client: ZoomClient,
+  tenantId: string,
+  wiseUserId: string,
+): Promise<void> {
+  const tenant = await getTenant(db, tenantId);
+  if ((tenant.settings.hostLicensePolicy ?? "refuse") !== "relicense") return;
+  const teacher = await db
+    .select()
+    .from(teachers)
+    .where(and(eq(teachers.tenantId, tenantId), eq(teachers.wiseUserId, wiseUserId)))
+    .get();
+  if (!teacher || teacher.licensed || !teacher.zoomUserId) return;
+  try {
+    await licenseTeacher(db, client, teacher, "system");
+    await audit(db, { tenantId, actor: "system", action: "teacher.relicensed", details: { wiseUserId } });
+  } catch (err) {
+    log("warn", "host could not be licensed again before the class", { tenantId, wiseUserId, err });
+  }
+}
 
 export const isNoSeat = (err: unknown) => err instanceof ZoomApiError && err.zoomCode === 2034;
 
@@ -117,7 +182,7 @@ export async function freeSeatOrRefuse(
 
 /**
  * The licensed teacher whose last class is oldest (never-taught first), excluding `exceptWiseUserId`
- * and anyone live now or with a class overlapping the next hour.
+ * and anyone live now or hosting a scheduled class (a Basic host would break it).
  */
 export async function recycleCandidate(
   db: Db,
@@ -128,19 +193,7 @@ export async function recycleCandidate(
   const busy = db
     .select({ teacherId: classes.teacherId })
     .from(classes)
-    .where(
-      and(
-        eq(classes.tenantId, tenantId),
-        or(
-          eq(classes.status, "live"),
-          and(
-            inArray(classes.status, ["scheduled", "creating"]),
-            lt(classes.startTime, now + RECYCLE_GUARD_MS),
-            gt(sql`${classes.startTime} + ${classes.durationMinutes} * 60000`, now),
-          ),
-        ),
-      ),
-    );
+    .where(and(eq(classes.tenantId, tenantId), upcoming(now)));
   return db
     .select()
     .from(teachers)

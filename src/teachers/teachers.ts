@@ -4,6 +4,7 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { teachers } from "../db/schema.ts";
 import { getTenant } from "../db/tenants.ts";
+import { log } from "../http/log.ts";
 import { ApiError, conflict, notFound } from "../http/problem.ts";
 import type { ZoomClient } from "../zoom/client.ts";
 import { ZoomApiError } from "../zoom/errors.ts";
@@ -19,12 +20,18 @@ import {
 } from "../zoom/users.ts";
 import {
   freeSeatOrRefuse,
+  hostsClassesProblem,
   isNoSeat,
   licenseTeacher,
   licenseZoomUser,
   noSeatProblem,
   type TeacherRow,
+  upcomingClassesOf,
 } from "./licenses.ts";
+
+/** The account's owner and admins: their start links would hand out an admin's ZAK. */
+const isZoomAdmin = (u: Pick<ZoomUser, "role_id" | "role_name">) =>
+  u.role_id === "0" || u.role_id === "1" || u.role_name === "Owner" || u.role_name === "Admin";
 
 export type { TeacherRow };
 export type TeacherStatus = TeacherRow["status"];
@@ -127,7 +134,14 @@ export async function createTeacher(
   }
 
   try {
-    let user: Pick<ZoomUser, "id" | "type" | "status"> | undefined = await findUser(client, email);
+    const found = await findUser(client, email);
+    if (found && isZoomAdmin(found) && !(await getTenant(db, tenantId)).settings.allowZoomAdminTeachers) {
+      throw conflict(
+        "zoom_admin_not_adoptable",
+        `${email} is the Zoom account's owner or an admin; their start links would open an admin's Zoom session. Use another Zoom user, or set the tenant's allowZoomAdminTeachers policy`,
+      );
+    }
+    let user: Pick<ZoomUser, "id" | "type" | "status"> | undefined = found;
     if (user && input.licensed && user.type !== 2) {
       // Adopted users are licensed before anything is stored, so a refusal leaves no row.
       await licenseZoomUser(db, client, tenantId, input.wiseUserId, user.id, actor);
@@ -179,6 +193,12 @@ async function createZoomUser(
       const user = await findUser(client, email);
       if (user) return user;
     }
+    if (err instanceof ZoomApiError && err.zoomCode === 200 && action === "custCreate") {
+      throw conflict(
+        "zoom_cust_create_not_approved",
+        "Zoom has not approved this app for custCreate users; set the tenant's userCreateAction to create (an invitation)",
+      );
+    }
     if (!isNoSeat(err)) throw err;
     await freeSeatOrRefuse(db, client, tenantId, input.wiseUserId, actor);
     try {
@@ -203,6 +223,12 @@ export async function updateTeacher(
   const zoomUserId = teacher.zoomUserId;
   if (!zoomUserId)
     throw new ApiError(409, "zoom_user_gone", "Conflict", "The teacher has no Zoom user; run a sync");
+  if (patch.licensed === false && teacher.licensed) {
+    // Checked before any change, so a refusal leaves everything as it was.
+    const hosted = await upcomingClassesOf(db, tenantId, wiseUserId);
+    const policy = (await getTenant(db, tenantId)).settings.hostLicensePolicy ?? "refuse";
+    if (hosted.length && policy === "refuse") throw hostsClassesProblem(hosted);
+  }
   const changes: Partial<TeacherRow> = {};
   try {
     if (patch.firstName !== undefined || patch.lastName !== undefined) {
@@ -301,7 +327,36 @@ export async function syncTeachers(db: Db, client: ZoomClient, tenantId: string)
         .where(where(tenantId, t.wiseUserId));
     }
   }
-  return { zoomUsers, updated, missing };
+  return { zoomUsers, updated, missing, unlicensedHosts: await hostsLeftBasic(db, client, tenantId) };
+}
+
+/**
+ * Hosts of scheduled classes found without a license (changed in Zoom, or unlicensed here under the
+ * relicense policy): licensed again under "relicense", reported either way, never left silent.
+ */
+async function hostsLeftBasic(db: Db, client: ZoomClient, tenantId: string) {
+  const policy = (await getTenant(db, tenantId)).settings.hostLicensePolicy ?? "refuse";
+  const out: { wiseUserId: string; classIds: string[]; relicensed: boolean }[] = [];
+  for (const t of await listTeachers(db, tenantId)) {
+    if (t.licensed || !t.zoomUserId || t.status !== "active") continue;
+    const classIds = await upcomingClassesOf(db, tenantId, t.wiseUserId);
+    if (!classIds.length) continue;
+    let relicensed = false;
+    if (policy === "relicense") {
+      try {
+        await licenseTeacher(db, client, t, "system");
+        relicensed = true;
+      } catch (err) {
+        log("warn", "sync: a host of scheduled classes could not be licensed again", {
+          tenantId,
+          wiseUserId: t.wiseUserId,
+          err,
+        });
+      }
+    }
+    out.push({ wiseUserId: t.wiseUserId, classIds, relicensed });
+  }
+  return out;
 }
 
 /** Applies a user.* webhook to the teacher it concerns (idempotent: it sets, never toggles). */

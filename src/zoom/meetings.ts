@@ -1,4 +1,5 @@
 // Typed calls for Zoom meetings and their past instances.
+import { endMeetingBody, type ZoomMeetingBody } from "./bodies.ts";
 import { encodeMeetingUuid, encodePathSegment as seg, type ZoomClient } from "./client.ts";
 import {
   ZoomInstanceList,
@@ -6,34 +7,10 @@ import {
   ZoomMeetingList,
   ZoomParticipantList,
   ZoomPastMeeting,
+  ZoomRegistrantList,
 } from "./schemas.ts";
 
-/** Zoom's recurrence object (type 1 daily, 2 weekly, 3 monthly). */
-export interface ZoomRecurrence {
-  type: 1 | 2 | 3;
-  repeat_interval: number;
-  weekly_days?: string;
-  monthly_day?: number;
-  end_times?: number;
-  end_date_time?: string;
-}
-
-export interface ZoomMeetingBody {
-  topic: string;
-  type: 2 | 8;
-  start_time: string;
-  duration: number;
-  timezone?: string;
-  agenda?: string;
-  recurrence?: ZoomRecurrence;
-  settings: {
-    auto_recording: "cloud" | "local" | "none";
-    waiting_room: boolean;
-    join_before_host: boolean;
-    approval_type: 0 | 2;
-    registration_type?: 1;
-  };
-}
+export type { ZoomMeetingBody, ZoomMeetingSettings, ZoomRecurrence } from "./bodies.ts";
 
 /** Creates a meeting hosted by the user. Not idempotent at Zoom: callers guard it with a claim. */
 export function createMeeting(client: ZoomClient, hostZoomUserId: string, body: ZoomMeetingBody) {
@@ -73,7 +50,7 @@ export function endMeeting(client: ZoomClient, meetingId: string) {
     operation: "meetings.status",
     method: "PUT",
     path: `/meetings/${seg(meetingId)}/status`,
-    body: { action: "end" },
+    body: endMeetingBody(),
   });
 }
 
@@ -120,4 +97,18 @@ export function pastInstances(client: ZoomClient, meetingId: string) {
     path: `/past_meetings/${seg(meetingId)}/instances`,
     schema: ZoomInstanceList,
   });
+}
+
+/** The meeting's approved registrants, across all pages (for attendance by registrant). */
+export function listRegistrants(client: ZoomClient, meetingId: string) {
+  return client.pages(
+    {
+      operation: "registrants.list",
+      method: "GET",
+      path: `/meetings/${seg(meetingId)}/registrants`,
+      query: { status: "approved", page_size: 300 },
+      schema: ZoomRegistrantList,
+    },
+    "registrants",
+  );
 }

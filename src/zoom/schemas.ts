@@ -13,6 +13,8 @@ export const ZoomUser = z.object({
   last_name: z.string().optional(),
   type: z.number().int(),
   role_name: z.string().optional(),
+  /** "0" owner, "1" admin, "2" member (custom roles have other ids). */
+  role_id: z.string().optional(),
   status: z.string().optional(),
 });
 export type ZoomUser = z.infer<typeof ZoomUser>;
@@ -146,6 +148,12 @@ export const ZoomParticipantList = z.object({
     .default([]),
 });
 export type ZoomParticipant = z.infer<typeof ZoomParticipantList>["participants"][number];
+
+/** GET /meetings/{meetingId}/registrants page. */
+export const ZoomRegistrantList = z.object({
+  next_page_token: z.string().optional(),
+  registrants: z.array(z.object({ id: z.string().min(1), email: z.string().default("") })).default([]),
+});
 
 /** GET /past_meetings/{meetingId}/instances. */
 export const ZoomInstanceList = z.object({

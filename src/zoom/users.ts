@@ -1,4 +1,12 @@
 // Typed calls for Zoom users and the account's seats and plan usage.
+import {
+  cloudRecordingBody,
+  createUserBody,
+  type UserCreateAction,
+  updateUserBody,
+  userStatusBody,
+  type ZoomUserType,
+} from "./bodies.ts";
 import { encodePathSegment as seg, type ZoomClient } from "./client.ts";
 import { ZoomApiError } from "./errors.ts";
 import {
@@ -10,8 +18,7 @@ import {
   ZoomUsersSummary,
 } from "./schemas.ts";
 
-export type ZoomUserType = 1 | 2;
-export type UserCreateAction = "create" | "custCreate";
+export type { UserCreateAction, ZoomUserType };
 
 /** The user by id or email; undefined when Zoom does not know it in this account (1001). */
 export async function findUser(client: ZoomClient, idOrEmail: string): Promise<ZoomUser | undefined> {
@@ -37,10 +44,7 @@ export function createUser(
     operation: "users.create",
     method: "POST",
     path: "/users",
-    body: {
-      action,
-      user_info: { email: info.email, first_name: info.firstName, last_name: info.lastName, type: info.type },
-    },
+    body: createUserBody(action, info),
     schema: ZoomCreatedUser,
   });
 }
@@ -54,7 +58,7 @@ export function updateUser(
     operation: "users.update",
     method: "PATCH",
     path: `/users/${seg(zoomUserId)}`,
-    body: patch,
+    body: updateUserBody(patch),
   });
 }
 
@@ -63,7 +67,7 @@ export function setUserStatus(client: ZoomClient, zoomUserId: string, action: "a
     operation: "users.status",
     method: "PUT",
     path: `/users/${seg(zoomUserId)}/status`,
-    body: { action },
+    body: userStatusBody(action),
   });
 }
 
@@ -81,7 +85,7 @@ export function updateCloudRecording(client: ZoomClient, zoomUserId: string, all
     operation: "users.settings.update",
     method: "PATCH",
     path: `/users/${seg(zoomUserId)}/settings`,
-    body: { recording: { cloud_recording: allowed } },
+    body: cloudRecordingBody(allowed),
   });
 }
 

@@ -24,6 +24,8 @@ export interface Route {
   label: RateLabel;
   /** Classic scopes, any one of which allows the call. */
   scopes: string[];
+  /** HTTP status of a 124 (bad or expired token) where Zoom does not send 401. */
+  tokenErrorStatus?: 400;
   handler: (c: RestContext) => Promise<WireResponse> | WireResponse;
 }
 
@@ -71,10 +73,15 @@ export function meetingNumber(raw: string): number | undefined {
   return /^\d{9,12}$/.test(raw) ? Number(raw) : undefined;
 }
 
+/** A meeting unused (not created nor started) for 365 days has expired. */
+const EXPIRY_MS = 365 * 86_400_000;
+
 export function resolveMeeting(c: RestContext, raw: string): Meeting {
   const id = meetingNumber(raw);
   const meeting = id === undefined ? undefined : c.core.db.liveMeeting(id);
   if (!meeting || meeting.accountId !== c.account.id) throw meetingNotFound(raw);
+  const lastUsed = meeting.lastUsedAt ?? Date.parse(meeting.createdAt);
+  if (c.core.now() - lastUsed > EXPIRY_MS) throw meetingNotFound(raw);
   return meeting;
 }
 

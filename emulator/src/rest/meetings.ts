@@ -13,6 +13,7 @@ import {
   randomBytes,
 } from "../ids.ts";
 import { paginate } from "../pagination.ts";
+import { isTimeZone, MAX_OCCURRENCES, notInPast, occurrences, parseStartTime } from "../schedule.ts";
 import { emitEvent } from "../webhooks.ts";
 import {
   int,
@@ -30,12 +31,17 @@ import {
 const START_URL_TTL_MS = 2 * 3600 * 1000;
 const REGISTRANT_DAILY_LIMIT = 3;
 
-const DEFAULT_SETTINGS = {
+/**
+ * The account's meeting defaults, filled into every field a create omits (Zoom does this since
+ * 2026-03-15). Deliberately not a classroom's: AI Companion on, no waiting room, join before host,
+ * continuous chat, no automatic recording, so a product that leaves a setting out shows it.
+ */
+export const ACCOUNT_MEETING_DEFAULTS: Record<string, unknown> = {
   host_video: false,
   participant_video: false,
   cn_meeting: false,
   in_meeting: false,
-  join_before_host: false,
+  join_before_host: true,
   jbh_time: 0,
   mute_upon_entry: false,
   watermark: false,
@@ -48,7 +54,7 @@ const DEFAULT_SETTINGS = {
   alternative_hosts: "",
   close_registration: false,
   show_share_button: false,
-  allow_multiple_devices: false,
+  allow_multiple_devices: true,
   registrants_confirmation_email: true,
   waiting_room: false,
   request_permission_to_unmute_participants: false,
@@ -58,7 +64,7 @@ const DEFAULT_SETTINGS = {
   approved_or_denied_countries_or_regions: { enable: false },
   breakout_room: { enable: false },
   internal_meeting: false,
-  continuous_meeting_chat: { enable: false },
+  continuous_meeting_chat: { enable: true, auto_add_invited_external_users: true },
   participant_focused_meeting: false,
   push_change_to_calendar: false,
   alternative_hosts_email_notification: true,
@@ -70,7 +76,33 @@ const DEFAULT_SETTINGS = {
   host_save_video_order: false,
   sign_language_interpretation: { enable: false },
   email_in_attendee_report: false,
+  auto_start_meeting_summary: true,
+  auto_start_ai_companion_questions: true,
 };
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Settings given over the current ones; nested objects (continuous_meeting_chat...) merge by field. */
+function mergeSettings(current: Record<string, unknown>, given: unknown): Record<string, unknown> {
+  const out = { ...current };
+  if (!isObject(given)) return out;
+  for (const [k, v] of Object.entries(given)) {
+    const was = out[k];
+    out[k] = isObject(v) && isObject(was) ? { ...was, ...v } : v;
+  }
+  return out;
+}
+
+/** A Basic host has no cloud recording and no registration: Zoom falls back rather than refusing. */
+function limitForHost(settings: Record<string, unknown>, host: { type: number }): Record<string, unknown> {
+  if (host.type === 2) return settings;
+  return {
+    ...settings,
+    ...(settings.auto_recording === "cloud" ? { auto_recording: "local" } : {}),
+    ...(settings.approval_type === 0 || settings.approval_type === 1 ? { approval_type: 2 } : {}),
+  };
+}
 
 function dayKey(core: Core): string {
   return isoDate(core.now());
@@ -93,28 +125,6 @@ function countMeetingWrite(c: RestContext, hostId: string): void {
     );
   }
   c.core.db.increment(key);
-}
-
-function occurrences(m: Meeting) {
-  if (m.type !== 8 || !m.recurrence || !m.startTime) return undefined;
-  const r = m.recurrence;
-  const count = Math.min(r.end_times ?? 7, 60);
-  const interval = Math.max(1, r.repeat_interval ?? 1);
-  const start = Date.parse(m.startTime);
-  const out: { occurrence_id: string; start_time: string; duration: number; status: "available" }[] = [];
-  for (let i = 0; i < count; i++) {
-    const d = new Date(start);
-    if (r.type === 1) d.setUTCDate(d.getUTCDate() + i * interval);
-    else if (r.type === 2) d.setUTCDate(d.getUTCDate() + i * 7 * interval);
-    else d.setUTCMonth(d.getUTCMonth() + i * interval);
-    out.push({
-      occurrence_id: String(d.getTime()),
-      start_time: isoSeconds(d.getTime()),
-      duration: m.duration,
-      status: "available",
-    });
-  }
-  return out;
 }
 
 /** Mints a new start link; every call of GET /meetings/{id} does, as on Zoom. */
@@ -176,22 +186,36 @@ function readRecurrence(v: unknown): Recurrence | undefined {
   const r = v as Record<string, unknown>;
   const type = int(r.type);
   if (type !== 1 && type !== 2 && type !== 3) throw validationError("recurrence.type", "Invalid field.");
+  const endTimes = int(r.end_times);
+  // The spec allows end_times up to 60; Zoom then schedules only the first 50 (see occurrences).
+  if (endTimes !== undefined && (endTimes < 0 || endTimes > 60))
+    throw validationError("recurrence.end_times", "Invalid field.");
+  const weeklyDays = str(r.weekly_days);
+  if (weeklyDays !== undefined && !/^[1-7](,[1-7])*$/.test(weeklyDays))
+    throw validationError("recurrence.weekly_days", "Invalid field.");
   return {
     type,
     repeat_interval: int(r.repeat_interval),
-    weekly_days: str(r.weekly_days),
+    weekly_days: weeklyDays,
     monthly_day: int(r.monthly_day),
-    end_times: int(r.end_times),
+    end_times: endTimes === undefined ? undefined : Math.min(endTimes, MAX_OCCURRENCES),
     end_date_time: str(r.end_date_time),
   };
 }
 
-function readTime(v: unknown, field: string): string | undefined {
+/** A start time read in the meeting's zone; a past one becomes now, as Zoom does. */
+function readTime(core: Core, v: unknown, field: string, tz: string): string | undefined {
   if (v === undefined) return undefined;
   const s = str(v);
-  if (!s || Number.isNaN(Date.parse(s))) throw validationError(field, "Invalid field.");
-  return isoSeconds(Date.parse(s));
+  const at = s ? parseStartTime(s, tz) : Number.NaN;
+  if (Number.isNaN(at)) throw validationError(field, "Invalid field.");
+  return isoSeconds(notInPast(at, core.now()));
 }
+
+const zoneOf = (v: unknown, fallback: string) => {
+  const tz = str(v);
+  return tz && isTimeZone(tz) ? tz : fallback;
+};
 
 async function createMeeting(c: RestContext) {
   const host = resolveUser(c, param(c, "userId"));
@@ -199,8 +223,15 @@ async function createMeeting(c: RestContext) {
   const body = jsonBody(c);
   const type = int(body.type) ?? 2;
   if (![1, 2, 3, 8].includes(type)) throw validationError("type", "Invalid field.");
+  const timezone = zoneOf(body.timezone, host.timezone);
+  const startTime = readTime(c.core, body.start_time, "start_time", timezone) ?? isoSeconds(c.core.now());
+  const recurrence =
+    type === 8
+      ? (readRecurrence(body.recurrence) ?? { type: 1, repeat_interval: 1, end_times: 1 })
+      : undefined;
   countMeetingWrite(c, host.id);
-  const settings = { ...DEFAULT_SETTINGS, ...((body.settings as Record<string, unknown>) ?? {}) };
+  // Every omitted field takes the account's default (Zoom, since 2026-03-15).
+  const settings = limitForHost(mergeSettings(ACCOUNT_MEETING_DEFAULTS, body.settings), host);
   const password = str(body.password) ?? String(100000 + Math.floor(Math.random() * 899999));
   const meeting: Meeting = {
     id: newMeetingId(),
@@ -210,19 +241,17 @@ async function createMeeting(c: RestContext) {
     topic: str(body.topic) ?? "Zoom Meeting",
     type,
     status: "waiting",
-    startTime: readTime(body.start_time, "start_time") ?? isoSeconds(c.core.now()),
+    startTime,
     duration: int(body.duration) ?? 60,
-    timezone: str(body.timezone) ?? host.timezone,
+    timezone,
     agenda: str(body.agenda) ?? "",
     createdAt: isoSeconds(c.core.now()),
+    lastUsedAt: c.core.now(),
     password,
     encryptedPassword: newOpaque(24),
     registrationKey: newOpaque(12),
     settings,
-    recurrence:
-      type === 8
-        ? (readRecurrence(body.recurrence) ?? { type: 1, repeat_interval: 1, end_times: 7 })
-        : undefined,
+    recurrence,
     instances: 0,
   };
   c.core.db.putMeeting(meeting);
@@ -289,9 +318,10 @@ export async function applyMeetingUpdate(
   const next: Meeting = { ...meeting };
   if (body.topic !== undefined) next.topic = str(body.topic) ?? next.topic;
   if (body.agenda !== undefined) next.agenda = str(body.agenda) ?? next.agenda;
-  if (body.start_time !== undefined) next.startTime = readTime(body.start_time, "start_time");
   if (body.duration !== undefined) next.duration = int(body.duration) ?? next.duration;
-  if (body.timezone !== undefined) next.timezone = str(body.timezone) ?? next.timezone;
+  if (body.timezone !== undefined) next.timezone = zoneOf(body.timezone, next.timezone);
+  if (body.start_time !== undefined)
+    next.startTime = readTime(core, body.start_time, "start_time", next.timezone);
   if (body.password !== undefined) next.password = str(body.password) ?? next.password;
   if (body.type !== undefined) {
     const type = int(body.type);
@@ -299,8 +329,9 @@ export async function applyMeetingUpdate(
     next.type = type;
   }
   if (body.recurrence !== undefined) next.recurrence = readRecurrence(body.recurrence);
-  if (body.settings && typeof body.settings === "object")
-    next.settings = { ...next.settings, ...body.settings };
+  // An update keeps what it omits (only a create falls back to the account's defaults).
+  const host = core.db.user(meeting.hostId);
+  next.settings = limitForHost(mergeSettings(next.settings, body.settings), host ?? { type: 1 });
   core.db.putMeeting(next);
   const before = eventFields(meeting);
   const after = eventFields(next);
@@ -368,6 +399,9 @@ async function addRegistrant(c: RestContext) {
   if (!email || !/^[^@\s]+@[^@\s]+$/.test(email)) throw validationError("email", "Invalid field.");
   if (!firstName) throw validationError("first_name", "Invalid field.");
   const approval = meeting.settings.approval_type;
+  if (c.core.db.user(meeting.hostId)?.type !== 2) {
+    throw new ZoomError(400, 3000, `Registration is only available for licensed hosts: ${meeting.id}.`);
+  }
   if (approval !== 0 && approval !== 1) {
     throw new ZoomError(400, 3000, `Registration has not been enabled for this meeting: ${meeting.id}.`);
   }

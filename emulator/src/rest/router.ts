@@ -5,7 +5,7 @@ import { effectOf, replacement, takeFault } from "../faults.ts";
 import { invalidToken, json, toWire, type WireRequest, type WireResponse, ZoomError } from "../http.ts";
 import { checkRateLimit } from "../ratelimit.ts";
 import { accessToken, bearer } from "../tokens.ts";
-import type { Route } from "./common.ts";
+import { meetingNotFound, type Route } from "./common.ts";
 import { meetingRoutes } from "./meetings.ts";
 import { pastMeetingRoutes } from "./past.ts";
 import { recordingRoutes } from "./recordings.ts";
@@ -14,12 +14,19 @@ import { userRoutes } from "./users.ts";
 export const routes: Route[] = [...userRoutes, ...meetingRoutes, ...pastMeetingRoutes, ...recordingRoutes];
 
 /**
- * Path parameters may be single- or double-URL-encoded (Zoom requires double encoding for UUIDs
- * that start with "/" or hold "//"). Base64 never contains "%", so decoding until none is left is safe.
+ * Path parameters arrive URL-encoded once or twice. Zoom needs a UUID that starts with "/" or holds
+ * "//" encoded twice: encoded once, its slashes reach Zoom's router and the path matches nothing, so
+ * such a value is refused (undefined). Base64 never contains "%", so decoding again is safe.
  */
-export function decodeParam(raw: string): string {
-  let value = raw;
-  for (let i = 0; i < 3 && value.includes("%"); i++) {
+export function decodeParam(raw: string): string | undefined {
+  let value: string;
+  try {
+    value = decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+  if (value.startsWith("/") || value.includes("//")) return undefined;
+  for (let i = 0; i < 2 && value.includes("%"); i++) {
     try {
       value = decodeURIComponent(value);
     } catch {
@@ -32,7 +39,7 @@ export function decodeParam(raw: string): string {
 export function matchRoute(
   method: string,
   path: string,
-): { route: Route; params: Record<string, string> } | undefined {
+): { route: Route; params: Record<string, string>; misencoded?: string } | undefined {
   const segments = path.replace(/^\/v2/, "").split("/").filter(Boolean);
   for (const route of routes) {
     if (route.method !== method) continue;
@@ -40,13 +47,17 @@ export function matchRoute(
     if (pattern.length !== segments.length) continue;
     const params: Record<string, string> = {};
     let ok = true;
+    let misencoded: string | undefined;
     for (let i = 0; i < pattern.length && ok; i++) {
       const p = pattern[i] as string;
       const s = segments[i] as string;
-      if (p.startsWith("{")) params[p.slice(1, -1)] = decodeParam(s);
-      else ok = p === s;
+      if (p.startsWith("{")) {
+        const value = decodeParam(s);
+        if (value === undefined) misencoded = decodeURIComponent(s);
+        params[p.slice(1, -1)] = value ?? "";
+      } else ok = p === s;
     }
-    if (ok) return { route, params };
+    if (ok) return { route, params, ...(misencoded === undefined ? {} : { misencoded }) };
   }
   return undefined;
 }
@@ -57,6 +68,7 @@ export async function handleRest(core: Core, req: WireRequest): Promise<WireResp
   const { route, params } = match;
   core.db.increment(`stat:op:${route.operation}`);
   try {
+    if (match.misencoded !== undefined) throw meetingNotFound(match.misencoded);
     // Since 2023 Zoom refuses access tokens in URLs, whatever the header says.
     if ("access_token" in req.query) throw invalidToken();
     const token = accessToken(core, bearer(req.headers.authorization) ?? "");
@@ -84,6 +96,10 @@ export async function handleRest(core: Core, req: WireRequest): Promise<WireResp
     const effect = effectOf(fault);
     return effect ? { ...response, effect } : response;
   } catch (err) {
+    // Some operations answer a bad or expired token with HTTP 400 (still code 124), as the specs say.
+    if (err instanceof ZoomError && err.code === 124 && route.tokenErrorStatus) {
+      return toWire(new ZoomError(route.tokenErrorStatus, 124, err.message));
+    }
     return toWire(err);
   }
 }

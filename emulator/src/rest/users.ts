@@ -105,6 +105,10 @@ async function createUser(c: RestContext) {
   if (!action || !["create", "custCreate", "autoCreate", "ssoCreate"].includes(action)) {
     throw validationError("action", "Invalid field.");
   }
+  // custCreate needs Zoom's approval of the app (ISV agreement); without it Zoom answers "No privilege."
+  if (action === "custCreate" && !c.core.db.client(c.token.client_id)?.custCreate) {
+    throw new ZoomError(400, 200, "No privilege.");
+  }
   const info = (body.user_info ?? {}) as Record<string, unknown>;
   const email = str(info.email)?.trim();
   if (!email || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email))
@@ -260,6 +264,7 @@ export const userRoutes: Route[] = [
     operation: "users.list",
     label: "MEDIUM",
     scopes: READ,
+    tokenErrorStatus: 400,
     handler: listUsers,
   },
   {
@@ -276,6 +281,7 @@ export const userRoutes: Route[] = [
     operation: "users.summary",
     label: "MEDIUM",
     scopes: READ,
+    tokenErrorStatus: 400,
     handler: summary,
   },
   {

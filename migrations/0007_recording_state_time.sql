@@ -1,0 +1,1 @@
+ALTER TABLE `recordings` ADD `zoom_state_at` integer;
