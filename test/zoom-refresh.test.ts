@@ -144,6 +144,18 @@ describe("terminal failures", () => {
     expect((await liveCheck("tenant-a")).live.ok).toBe(true);
   });
 
+  it("Zoom's coded refusals (4738 app disabled by the admin) end the link with the code in the reason", async () => {
+    await emulator("/accounts/emuAcctA1/app", { disabled: true });
+    await advanceZoomClock(3600);
+    expect((await liveCheck("tenant-a")).live.ok).toBe(false);
+    const status = await linkStatus("tenant-a");
+    expect(status.status).toBe("needs_relink");
+    expect(status.reason).toContain("4738");
+    await emulator("/accounts/emuAcctA1/app", { disabled: false });
+    await linkZoom("tenant-a");
+    expect((await liveCheck("tenant-a")).live.ok).toBe(true);
+  });
+
   it("an invalid_grant caused by another writer's newer token is not believed", async () => {
     // A relink (another writer) happens while the refresher still holds the old pair: Zoom revoked the
     // old tokens (4741), so the old refresh token now answers invalid_grant; D1 has the new pair.

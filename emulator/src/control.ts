@@ -282,6 +282,15 @@ export async function handleControl(
       return json(200, await completeRecording(core, decodeURIComponent(complete[1]), req.origin));
     }
     if (m === "POST" && path === "/deauthorize") return json(200, await deauthorize(core, body(req)));
+    const app = /^\/accounts\/([^/]+)\/app$/.exec(path);
+    if (m === "POST" && app?.[1]) {
+      // The account's admin disables (or enables again) the app in Zoom's Marketplace.
+      const account = core.db.account(app[1]);
+      if (!account) return json(404, { error: "no such account" });
+      const disabled = body(req).disabled === true;
+      core.db.putAccount({ ...account, appDisabled: disabled });
+      return json(200, { id: account.id, appDisabled: disabled });
+    }
     const accept = /^\/users\/([^/]+)\/accept$/.exec(path);
     if (m === "POST" && accept?.[1]) {
       const user = core.db.user(accept[1]);

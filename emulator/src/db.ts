@@ -14,6 +14,8 @@ export interface Account {
   storageBytes: number;
   /** Storage used by recordings the emulator does not model (the seeded "some usage"). */
   baseUsageBytes: number;
+  /** The account's admin disabled the app in Zoom's Marketplace: refreshes answer 4738. */
+  appDisabled?: boolean;
 }
 
 export interface UserSettings {

@@ -57,12 +57,16 @@ export class OAuthError extends Error {
     readonly status: number,
     readonly error: string,
     readonly reason: string,
+    /** Zoom's numeric OAuth error code (4733-4741), sent beside `error` when Zoom sends one. */
+    readonly code?: number,
   ) {
     super(reason);
   }
 
   toResponse(): WireResponse {
-    return json(this.status, { reason: this.reason, error: this.error });
+    const body: Record<string, unknown> = { reason: this.reason, error: this.error };
+    if (this.code !== undefined) body.code = this.code;
+    return json(this.status, body);
   }
 }
 

@@ -136,9 +136,9 @@ function authenticateClient(core: Core, authorization: string | undefined): Clie
   return client;
 }
 
-function invalidGrant(core: Core, reason: string): OAuthError {
+function invalidGrant(core: Core, reason: string, code?: number): OAuthError {
   core.db.increment("stat:invalidGrants");
-  return new OAuthError(400, "invalid_grant", reason);
+  return new OAuthError(400, "invalid_grant", reason, code);
 }
 
 function tokenResponse(origin: string, t: { accessToken: string; refreshToken: string; scopes: string[] }) {
@@ -168,10 +168,10 @@ export async function token(core: Core, req: WireRequest): Promise<WireResponse>
   if (grantType === "authorization_code") {
     const code = core.db.code(form.get("code") ?? "");
     if (!code || code.used || code.clientId !== client.clientId)
-      throw invalidGrant(core, "Invalid authorization code");
+      throw invalidGrant(core, "Invalid authorization code", 4734);
     // Burn the code before any await so a replay racing this request fails too.
     core.db.putCode({ ...code, used: true });
-    if (code.expiresAt <= core.now()) throw invalidGrant(core, "Invalid authorization code");
+    if (code.expiresAt <= core.now()) throw invalidGrant(core, "Authorization code is expired.", 4733);
     if (form.get("redirect_uri") !== code.redirectUri) throw invalidGrant(core, "Redirect URI mismatch.");
     if (code.codeChallenge) {
       const verifier = form.get("code_verifier") ?? "";
@@ -188,8 +188,9 @@ export async function token(core: Core, req: WireRequest): Promise<WireResponse>
     return tokenResponse(req.origin, issueTokens(core, grant));
   }
   if (grantType === "refresh_token") {
-    const row = consumeRefreshToken(core, form.get("refresh_token") ?? "", client.clientId);
-    if (!row) throw invalidGrant(core, "Invalid Token!");
+    const consumed = consumeRefreshToken(core, form.get("refresh_token") ?? "", client.clientId);
+    if ("refused" in consumed) throw invalidGrant(core, consumed.refused.reason, consumed.refused.code);
+    const row = consumed.row;
     core.db.increment("stat:grant:refresh_token");
     return tokenResponse(
       req.origin,

@@ -79,16 +79,35 @@ export function accessToken(core: Core, token: string): TokenRow | undefined {
   return row;
 }
 
+/** Why a refresh token was refused, as Zoom words it: `code` is Zoom's OAuth error code, if any. */
+export interface RefreshRefusal {
+  reason: string;
+  code?: number;
+}
+
 /**
  * Consumes a refresh token. The check and the mark happen without an await in between, so two
- * racing refreshes with the same token cannot both win.
+ * racing refreshes with the same token cannot both win. A refusal says why, with Zoom's codes:
+ * 4737 unknown token, 4741 revoked (a later authorization or a revoke), 4735 the user who
+ * authorized is gone, 4738 the account's admin disabled the app; a used (rotated) or expired token
+ * is the bare `Invalid Token!` Zoom sends.
  */
-export function consumeRefreshToken(core: Core, token: string, clientId: string): TokenRow | undefined {
+export function consumeRefreshToken(
+  core: Core,
+  token: string,
+  clientId: string,
+): { row: TokenRow } | { refused: RefreshRefusal } {
   const row = core.db.one<TokenRow>("SELECT * FROM tokens WHERE token = ? AND kind = 'refresh'", token);
-  if (!row || row.revoked || row.used || row.expires_at <= core.now() || row.client_id !== clientId)
-    return undefined;
+  if (!row || row.client_id !== clientId) return { refused: { reason: "Token does not exist.", code: 4737 } };
+  if (row.revoked) return { refused: { reason: "Token has been revoked.", code: 4741 } };
+  if (row.used || row.expires_at <= core.now()) return { refused: { reason: "Invalid Token!" } };
+  if (core.db.account(row.account_id)?.appDisabled) {
+    return { refused: { reason: "The app has been disabled by the account's admin.", code: 4738 } };
+  }
+  if (!core.db.user(row.user_id))
+    return { refused: { reason: "Owner of token does not exist.", code: 4735 } };
   core.db.run("UPDATE tokens SET used = 1 WHERE token = ?", token);
-  return row;
+  return { row };
 }
 
 export function issueDownloadToken(core: Core, accountId: string, userId: string): string {

@@ -20,6 +20,10 @@ import {
 
 beforeEach(reset);
 
+const ACCOUNT_A = "emuAcctA1";
+/** An admin (not the owner) of account A, who may authorize the app and can be deleted. */
+const ADMIN_A = "Lp0aZr5cS9OyJm2kVt8uGg";
+
 describe("authorize", () => {
   it("renders a consent form that works without JavaScript", async () => {
     const { challenge } = await pkcePair();
@@ -129,7 +133,11 @@ describe("token", () => {
     expect(first.status).toBe(200);
     const again = await tokenRequest({ grant_type: "authorization_code", code, redirect_uri: REDIRECT_URI });
     expect(again.status).toBe(400);
-    expect(await again.json()).toEqual({ reason: "Invalid authorization code", error: "invalid_grant" });
+    expect(await again.json()).toEqual({
+      reason: "Invalid authorization code",
+      error: "invalid_grant",
+      code: 4734,
+    });
   });
 
   it("rejects a code older than 5 minutes (emulator clock)", async () => {
@@ -137,7 +145,11 @@ describe("token", () => {
     await advance(301);
     const res = await tokenRequest({ grant_type: "authorization_code", code, redirect_uri: REDIRECT_URI });
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { error: string }).error).toBe("invalid_grant");
+    expect(await res.json()).toEqual({
+      reason: "Authorization code is expired.",
+      error: "invalid_grant",
+      code: 4733,
+    });
   });
 
   it("checks the PKCE verifier", async () => {
@@ -220,6 +232,48 @@ describe("token", () => {
     const b = await authorize(OWNER_B);
     expect((await api(second.access_token, "/users/me")).status).toBe(200);
     expect((await api(b.access_token, "/users/me")).status).toBe(200);
+  });
+
+  it("names why a refresh token is refused with Zoom's codes (4737, 4741, 4738, 4735)", async () => {
+    const refresh = (token: string) => tokenRequest({ grant_type: "refresh_token", refresh_token: token });
+    const unknown = await refresh("not-a-token");
+    expect(await unknown.json()).toEqual({
+      reason: "Token does not exist.",
+      error: "invalid_grant",
+      code: 4737,
+    });
+
+    const first = await authorize();
+    await authorize();
+    const revoked = await refresh(first.refresh_token);
+    expect(revoked.status).toBe(400);
+    expect(await revoked.json()).toEqual({
+      reason: "Token has been revoked.",
+      error: "invalid_grant",
+      code: 4741,
+    });
+
+    const live = await authorize();
+    await control(`/accounts/${ACCOUNT_A}/app`, { disabled: true });
+    const disabled = await refresh(live.refresh_token);
+    expect(await disabled.json()).toMatchObject({ error: "invalid_grant", code: 4738 });
+    await control(`/accounts/${ACCOUNT_A}/app`, { disabled: false });
+    const enabled = await refresh(live.refresh_token);
+    expect(enabled.status).toBe(200);
+
+    // The admin who authorized is deleted from the account: the grant has no owner any more.
+    const byAdmin = await authorize(ADMIN_A);
+    const ownerGrant = await authorize(OWNER_B);
+    expect(
+      (await api(byAdmin.access_token, `/users/${ADMIN_A}?action=delete`, { method: "DELETE" })).status,
+    ).toBe(204);
+    const orphan = await refresh(byAdmin.refresh_token);
+    expect(await orphan.json()).toEqual({
+      reason: "Owner of token does not exist.",
+      error: "invalid_grant",
+      code: 4735,
+    });
+    expect((await refresh(ownerGrant.refresh_token)).status).toBe(200);
   });
 
   it("revoke kills the grant's access and refresh tokens", async () => {
