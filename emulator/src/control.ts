@@ -7,6 +7,7 @@ import { addFault, type FaultInput } from "./faults.ts";
 import { json, type WireRequest, type WireResponse, ZoomError } from "./http.ts";
 import { hex, isoSeconds, newOpaque, newUserId, parseStorage, randomBytes } from "./ids.ts";
 import { applyMeetingUpdate } from "./rest/meetings.ts";
+import { kindOf, scopesOfSet } from "./scopes.ts";
 import { makeUser, SEED } from "./seed.ts";
 import { completeRecording, completeTranscript, type SimulateInput, simulateMeeting } from "./simulate.ts";
 import { revokeAccount, validTokens } from "./tokens.ts";
@@ -43,6 +44,7 @@ function publicConfig(core: Core) {
 }
 
 function applyConfig(core: Core, b: Body): void {
+  const clients = clientsOf(core, b);
   const config: Config = core.config();
   const webhook = b.webhook as Partial<Config["webhook"]> | undefined;
   if (webhook) {
@@ -69,20 +71,41 @@ function applyConfig(core: Core, b: Body): void {
     if (typeof plan.storage === "string") next.storageBytes = parseStorage(plan.storage) ?? next.storageBytes;
     core.db.putAccount(next);
   }
-  if (Array.isArray(b.clients)) {
-    for (const raw of b.clients as Partial<Client>[]) {
-      if (!raw.clientId) throw new Error("clients[].clientId is required");
-      const current = core.db.client(raw.clientId);
-      core.db.putClient({
-        clientId: raw.clientId,
-        clientSecret: raw.clientSecret ?? current?.clientSecret ?? newOpaque(16),
-        name: raw.name ?? current?.name ?? raw.clientId,
-        redirectUris: raw.redirectUris ?? current?.redirectUris ?? [],
-        scopes: raw.scopes ?? current?.scopes ?? [],
-        custCreate: raw.custCreate ?? current?.custCreate ?? false,
-      });
+  for (const client of clients) core.db.putClient(client);
+}
+
+type ClientInput = Partial<Client> & { scopeSet?: unknown };
+
+/**
+ * The clients a /config body registers or changes, checked before anything is applied. `scopeSet`
+ * ("classic" or "granular") stands for the scopes a Wise app of that kind holds. Zoom keeps an app's
+ * scopes of one kind: a registration that mixes classic and granular scopes is refused.
+ */
+function clientsOf(core: Core, b: Body): Client[] {
+  if (!Array.isArray(b.clients)) return [];
+  return (b.clients as ClientInput[]).map((raw) => {
+    if (!raw.clientId) throw new Error("clients[].clientId is required");
+    const current = core.db.client(raw.clientId);
+    const fromSet = scopesOfSet(raw.scopeSet);
+    if (raw.scopeSet !== undefined && !fromSet)
+      throw new Error("clients[].scopeSet must be classic or granular");
+    const scopes = raw.scopes ?? fromSet ?? current?.scopes ?? [];
+    if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === "string"))
+      throw new Error("clients[].scopes must be a list of scope names");
+    if (kindOf(scopes) === "mixed") {
+      throw new Error(
+        `clients[].scopes mixes classic and granular scopes (${scopes.join(" ")}): an app's scopes are of one kind`,
+      );
     }
-  }
+    return {
+      clientId: raw.clientId,
+      clientSecret: raw.clientSecret ?? current?.clientSecret ?? newOpaque(16),
+      name: raw.name ?? current?.name ?? raw.clientId,
+      redirectUris: raw.redirectUris ?? current?.redirectUris ?? [],
+      scopes,
+      custCreate: raw.custCreate ?? current?.custCreate ?? false,
+    };
+  });
 }
 
 function stats(core: Core) {
