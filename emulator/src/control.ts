@@ -7,6 +7,7 @@ import { addFault, type FaultInput } from "./faults.ts";
 import { json, type WireRequest, type WireResponse, ZoomError } from "./http.ts";
 import { hex, isoSeconds, newOpaque, newUserId, parseStorage, randomBytes } from "./ids.ts";
 import { applyMeetingUpdate } from "./rest/meetings.ts";
+import { routes } from "./rest/router.ts";
 import { kindOf, scopesOfSet } from "./scopes.ts";
 import { makeUser, SEED } from "./seed.ts";
 import { completeRecording, completeTranscript, type SimulateInput, simulateMeeting } from "./simulate.ts";
@@ -203,6 +204,19 @@ export async function handleControl(
     }
     if (m === "POST" && path === "/accounts") return json(201, createAccount(core, body(req)));
     if (m === "GET" && path === "/stats") return json(200, stats(core));
+    if (m === "GET" && path === "/operations") {
+      // What each emulated /v2 operation needs: classic scopes for classic clients, granular for granular.
+      return json(200, {
+        operations: routes.map(({ operation, method, path: template, label, scopes, granular }) => ({
+          operation,
+          method,
+          path: template,
+          label,
+          scopes,
+          granular,
+        })),
+      });
+    }
     if (m === "POST" && path === "/clock") {
       const b = body(req);
       const now = core.advanceClock(typeof b.advanceSeconds === "number" ? b.advanceSeconds : 0);

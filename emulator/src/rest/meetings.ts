@@ -487,7 +487,8 @@ export function lookupStart(core: Core, rawId: string, zak: string) {
   return { meeting, hostName: host ? `${host.firstName} ${host.lastName}` : meeting.hostId };
 }
 
-const READ = ["meeting:read:admin", "meeting:write:admin"];
+// Zoom's specs accept only the read scope for meeting reads (unlike user reads, where write also counts).
+const READ = ["meeting:read:admin"];
 const WRITE = ["meeting:write:admin"];
 
 export const meetingRoutes: Route[] = [

@@ -58,7 +58,7 @@ function instances(c: RestContext) {
   });
 }
 
-const READ = ["meeting:read:admin", "meeting:write:admin"];
+const READ = ["meeting:read:admin"];
 
 export const pastMeetingRoutes: Route[] = [
   {

@@ -195,7 +195,7 @@ function cloudRecordingReport(c: RestContext) {
   return json(200, { from, to, cloud_recording_storage: days });
 }
 
-const READ = ["recording:read:admin", "recording:write:admin"];
+const READ = ["recording:read:admin"];
 const WRITE = ["recording:write:admin"];
 
 export const recordingRoutes: Route[] = [
