@@ -8,10 +8,10 @@ import { json, type WireRequest, type WireResponse, ZoomError } from "./http.ts"
 import { hex, isoSeconds, newOpaque, newUserId, parseStorage, randomBytes } from "./ids.ts";
 import { applyMeetingUpdate } from "./rest/meetings.ts";
 import { routes } from "./rest/router.ts";
-import { kindOf, scopesOfSet } from "./scopes.ts";
+import { GRANULAR_SCOPES, kindOf, scopesOfSet } from "./scopes.ts";
 import { makeUser, SEED } from "./seed.ts";
 import { completeRecording, completeTranscript, type SimulateInput, simulateMeeting } from "./simulate.ts";
-import { revokeAccount, validTokens } from "./tokens.ts";
+import { issuePortalToken, revokeAccount, validTokens } from "./tokens.ts";
 import {
   checkValidationAnswer,
   dueDeliveries,
@@ -204,6 +204,14 @@ export async function handleControl(
     }
     if (m === "POST" && path === "/accounts") return json(201, createAccount(core, body(req)));
     if (m === "GET" && path === "/stats") return json(200, stats(core));
+    if (m === "POST" && path === "/portal-token") {
+      const b = body(req);
+      const account = core.db.account(typeof b.accountId === "string" ? b.accountId : SEED.accountA);
+      if (!account) return bad("accountId: no such account");
+      return json(200, {
+        access_token: issuePortalToken(core, account.id, account.ownerId, [...GRANULAR_SCOPES]),
+      });
+    }
     if (m === "GET" && path === "/operations") {
       // What each emulated /v2 operation needs: classic scopes for classic clients, granular for granular.
       return json(200, {

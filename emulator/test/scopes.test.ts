@@ -75,6 +75,21 @@ describe("granular clients", () => {
   });
 });
 
+describe("the web portal", () => {
+  it("a portal token acts as the account owner whatever the app was granted", async () => {
+    await control("/config", { clients: [{ clientId: CLIENT_ID, scopes: ["user:read:user:admin"] }] });
+    const app = await authorize();
+    expect((await api(app.access_token, "/users/me/recordings")).status).toBe(400);
+    const portal = (await control<{ access_token: string }>("/portal-token", {})).access_token;
+    expect((await api(portal, "/users/me/recordings")).status).toBe(200);
+    const missing = await fetch(`${ZOOM}/__emulator/portal-token`, {
+      method: "POST",
+      body: JSON.stringify({ accountId: "nope" }),
+    });
+    expect(missing.status).toBe(400);
+  });
+});
+
 describe("classic clients", () => {
   it("register with scopeSet classic and keep classic checks", async () => {
     await control("/config", { clients: [{ clientId: CLIENT_ID, scopeSet: "classic" }] });
