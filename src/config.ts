@@ -77,6 +77,9 @@ const ConfigSchema = z
     ZOOM_OAUTH_BASE_URL: url("ZOOM_OAUTH_BASE_URL").default("https://zoom.us"),
     ZOOM_API_BASE_URL: url("ZOOM_API_BASE_URL").default("https://api.zoom.us/v2"),
     ZOOM_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+    ZOOM_SCOPE_SET: z
+      .enum(["granular", "classic"], { error: "ZOOM_SCOPE_SET must be granular or classic" })
+      .default("granular"),
     MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(1_048_576),
     JOIN_LINK_GRACE_MINUTES: z.coerce.number().int().min(0).max(10_080).default(120),
     CONSOLE_ENABLED: flag,
@@ -146,6 +149,8 @@ export interface Config {
     apiBaseUrl: string;
     /** Timeout of one call to Zoom (token endpoint or API). */
     timeoutMs: number;
+    /** The scope naming of the Zoom app: granular (apps created since March 2024) or classic. */
+    scopeSet: "granular" | "classic";
   };
   maxBodyBytes: number;
   consoleEnabled: boolean;
@@ -252,6 +257,7 @@ function parseConfig(env: Env): Config | ConfigError {
       oauthBaseUrl: c.ZOOM_OAUTH_BASE_URL,
       apiBaseUrl: c.ZOOM_API_BASE_URL,
       timeoutMs: c.ZOOM_TIMEOUT_MS,
+      scopeSet: c.ZOOM_SCOPE_SET,
     },
     maxBodyBytes: c.MAX_BODY_BYTES,
     consoleEnabled: c.CONSOLE_ENABLED,

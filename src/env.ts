@@ -30,6 +30,7 @@ export interface Env {
   ZOOM_OAUTH_BASE_URL?: string;
   ZOOM_API_BASE_URL?: string;
   ZOOM_TIMEOUT_MS?: string;
+  ZOOM_SCOPE_SET?: string;
   MAX_BODY_BYTES?: string;
   CONSOLE_ENABLED?: string;
   JOIN_LINK_GRACE_MINUTES?: string;

@@ -18,7 +18,7 @@ import {
   runCron,
 } from "./helpers/archive.ts";
 import { bearer } from "./helpers/jwt.ts";
-import { addFault, linkZoom, OWNER_B, outbox, resetEmulator, stats } from "./helpers/zoom.ts";
+import { addFault, emulator, linkZoom, OWNER_B, outbox, resetEmulator, stats } from "./helpers/zoom.ts";
 
 const T = "tenant-a";
 const sweep = (tenantId = T) => consume([{ kind: "sweep-account", tenantId }]);
@@ -183,7 +183,13 @@ describe("deleting from Zoom", () => {
     await client.call({ operation: "t", method: "DELETE", path, query: { action: "trash" } });
     for (const d of (await outbox()).filter((x) => x.event === "recording.trashed")) await deliverTo(d);
     expect(await zoomState()).toEqual(["trashed"]);
-    await client.call({ operation: "r", method: "PUT", path: `${path}/status`, body: { action: "recover" } });
+    // The admin recovers it in Zoom's web portal (the app has no scope to recover recordings).
+    const portal = (await emulator<{ access_token: string }>("/portal-token", {})).access_token;
+    await fetch(`https://api.zoom.us/v2${path}/status`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${portal}`, "content-type": "application/json" },
+      body: JSON.stringify({ action: "recover" }),
+    });
     for (const d of (await outbox()).filter((x) => x.event === "recording.recovered")) await deliverTo(d);
     expect(await zoomState()).toEqual(["active"]);
     // A file of a trashed recording cannot be downloaded: failed at once with the reason.

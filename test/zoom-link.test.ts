@@ -48,7 +48,7 @@ describe("linking", () => {
       linkedBy: "admin-of-tenant-a",
       missingScopes: [],
     });
-    expect(status.scopes).toContain("recording:write:admin");
+    expect(status.scopes).toContain("cloud_recording:delete:meeting_recording:admin");
     expect(Date.parse(String(status.accessTokenExpiresAt))).toBeGreaterThan(Date.now() + 3000_000);
     const audit = await env.DB.prepare("SELECT action, actor FROM audit_log").all();
     expect(audit.results).toEqual([{ action: "zoom.linked", actor: "admin-of-tenant-a" }]);

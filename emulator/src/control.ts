@@ -7,9 +7,11 @@ import { addFault, type FaultInput } from "./faults.ts";
 import { json, type WireRequest, type WireResponse, ZoomError } from "./http.ts";
 import { hex, isoSeconds, newOpaque, newUserId, parseStorage, randomBytes } from "./ids.ts";
 import { applyMeetingUpdate } from "./rest/meetings.ts";
+import { routes } from "./rest/router.ts";
+import { GRANULAR_SCOPES, kindOf, scopesOfSet } from "./scopes.ts";
 import { makeUser, SEED } from "./seed.ts";
 import { completeRecording, completeTranscript, type SimulateInput, simulateMeeting } from "./simulate.ts";
-import { revokeAccount, validTokens } from "./tokens.ts";
+import { issuePortalToken, revokeAccount, validTokens } from "./tokens.ts";
 import {
   checkValidationAnswer,
   dueDeliveries,
@@ -43,6 +45,7 @@ function publicConfig(core: Core) {
 }
 
 function applyConfig(core: Core, b: Body): void {
+  const clients = clientsOf(core, b);
   const config: Config = core.config();
   const webhook = b.webhook as Partial<Config["webhook"]> | undefined;
   if (webhook) {
@@ -69,20 +72,41 @@ function applyConfig(core: Core, b: Body): void {
     if (typeof plan.storage === "string") next.storageBytes = parseStorage(plan.storage) ?? next.storageBytes;
     core.db.putAccount(next);
   }
-  if (Array.isArray(b.clients)) {
-    for (const raw of b.clients as Partial<Client>[]) {
-      if (!raw.clientId) throw new Error("clients[].clientId is required");
-      const current = core.db.client(raw.clientId);
-      core.db.putClient({
-        clientId: raw.clientId,
-        clientSecret: raw.clientSecret ?? current?.clientSecret ?? newOpaque(16),
-        name: raw.name ?? current?.name ?? raw.clientId,
-        redirectUris: raw.redirectUris ?? current?.redirectUris ?? [],
-        scopes: raw.scopes ?? current?.scopes ?? [],
-        custCreate: raw.custCreate ?? current?.custCreate ?? false,
-      });
+  for (const client of clients) core.db.putClient(client);
+}
+
+type ClientInput = Partial<Client> & { scopeSet?: unknown };
+
+/**
+ * The clients a /config body registers or changes, checked before anything is applied. `scopeSet`
+ * ("classic" or "granular") stands for the scopes a Wise app of that kind holds. Zoom keeps an app's
+ * scopes of one kind: a registration that mixes classic and granular scopes is refused.
+ */
+function clientsOf(core: Core, b: Body): Client[] {
+  if (!Array.isArray(b.clients)) return [];
+  return (b.clients as ClientInput[]).map((raw) => {
+    if (!raw.clientId) throw new Error("clients[].clientId is required");
+    const current = core.db.client(raw.clientId);
+    const fromSet = scopesOfSet(raw.scopeSet);
+    if (raw.scopeSet !== undefined && !fromSet)
+      throw new Error("clients[].scopeSet must be classic or granular");
+    const scopes = raw.scopes ?? fromSet ?? current?.scopes ?? [];
+    if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === "string"))
+      throw new Error("clients[].scopes must be a list of scope names");
+    if (kindOf(scopes) === "mixed") {
+      throw new Error(
+        `clients[].scopes mixes classic and granular scopes (${scopes.join(" ")}): an app's scopes are of one kind`,
+      );
     }
-  }
+    return {
+      clientId: raw.clientId,
+      clientSecret: raw.clientSecret ?? current?.clientSecret ?? newOpaque(16),
+      name: raw.name ?? current?.name ?? raw.clientId,
+      redirectUris: raw.redirectUris ?? current?.redirectUris ?? [],
+      scopes,
+      custCreate: raw.custCreate ?? current?.custCreate ?? false,
+    };
+  });
 }
 
 function stats(core: Core) {
@@ -180,6 +204,27 @@ export async function handleControl(
     }
     if (m === "POST" && path === "/accounts") return json(201, createAccount(core, body(req)));
     if (m === "GET" && path === "/stats") return json(200, stats(core));
+    if (m === "POST" && path === "/portal-token") {
+      const b = body(req);
+      const account = core.db.account(typeof b.accountId === "string" ? b.accountId : SEED.accountA);
+      if (!account) return bad("accountId: no such account");
+      return json(200, {
+        access_token: issuePortalToken(core, account.id, account.ownerId, [...GRANULAR_SCOPES]),
+      });
+    }
+    if (m === "GET" && path === "/operations") {
+      // What each emulated /v2 operation needs: classic scopes for classic clients, granular for granular.
+      return json(200, {
+        operations: routes.map(({ operation, method, path: template, label, scopes, granular }) => ({
+          operation,
+          method,
+          path: template,
+          label,
+          scopes,
+          granular,
+        })),
+      });
+    }
     if (m === "POST" && path === "/clock") {
       const b = body(req);
       const now = core.advanceClock(typeof b.advanceSeconds === "number" ? b.advanceSeconds : 0);

@@ -6,6 +6,7 @@ import { html, json, OAuthError, redirect, type WireRequest, type WireResponse }
 import { newOpaque } from "./ids.ts";
 import { consentPage, errorPage } from "./pages.ts";
 import { verifyS256 } from "./pkce.ts";
+import { kindOf, parseScopes } from "./scopes.ts";
 import { consumeRefreshToken, issueTokens, revokeGrantOf, startGrant } from "./tokens.ts";
 
 const CODE_TTL_MS = 5 * 60 * 1000;
@@ -17,6 +18,7 @@ const AUTHORIZE_PARAMS = [
   "state",
   "code_challenge",
   "code_challenge_method",
+  "scope",
 ] as const;
 
 function appendQuery(url: string, params: Record<string, string>): string {
@@ -27,7 +29,38 @@ function appendQuery(url: string, params: Record<string, string>): string {
 
 interface AuthorizeCheck {
   client?: Client;
+  /** What the request asks for: its `scope`, or every scope of the app when it names none. */
+  scopes?: string[];
   page?: WireResponse;
+}
+
+/**
+ * Zoom shows its own page (no redirect) when a request names scopes the app does not hold or mixes
+ * classic and granular names: an app's scopes are of one kind.
+ */
+function checkScopes(client: Client, raw: string | undefined): { scopes?: string[]; page?: WireResponse } {
+  const scopes = raw ? parseScopes(raw) : [...client.scopes];
+  if (kindOf(scopes) === "mixed") {
+    return {
+      page: html(
+        400,
+        errorPage(
+          "Invalid scope",
+          "The request mixes classic and granular scopes; an app uses one kind only.",
+        ),
+      ),
+    };
+  }
+  const unknown = scopes.filter((s) => !client.scopes.includes(s));
+  if (unknown.length) {
+    return {
+      page: html(
+        400,
+        errorPage("Invalid scope", `This app does not have these scopes: ${unknown.join(", ")}`),
+      ),
+    };
+  }
+  return { scopes };
 }
 
 /**
@@ -60,7 +93,8 @@ function checkAuthorize(core: Core, p: Record<string, string>): AuthorizeCheck {
   if (p.code_challenge && p.code_challenge_method !== "S256") {
     return fail("invalid_request", "code_challenge_method must be S256");
   }
-  return { client };
+  const scoped = checkScopes(client, p.scope);
+  return scoped.scopes ? { client, scopes: scoped.scopes } : { page: scoped.page as WireResponse };
 }
 
 function signInChoices(core: Core): { id: string; label: string }[] {
@@ -85,7 +119,7 @@ export function authorizePage(core: Core, req: WireRequest): WireResponse {
     200,
     consentPage({
       appName: check.client.name,
-      scopes: check.client.scopes,
+      scopes: check.scopes ?? [],
       users: signInChoices(core),
       selectedUserId: ownerA,
       hidden,
@@ -94,7 +128,8 @@ export function authorizePage(core: Core, req: WireRequest): WireResponse {
 }
 
 export function authorizeDecision(core: Core, req: WireRequest): WireResponse {
-  const form = Object.fromEntries(new URLSearchParams(req.body));
+  const params = new URLSearchParams(req.body);
+  const form = Object.fromEntries(params);
   const check = checkAuthorize(core, form);
   if (!check.client) return check.page as WireResponse;
   const redirectUri = form.redirect_uri as string;
@@ -105,6 +140,12 @@ export function authorizeDecision(core: Core, req: WireRequest): WireResponse {
   if (!user || !signInChoices(core).some((c) => c.id === user.id)) {
     return html(400, errorPage("Invalid user", "Choose an owner or admin to sign in as."));
   }
+  // Zoom lets the user decline optional scopes: the consent page's boxes say which were kept.
+  const requested = check.scopes ?? [];
+  const granted = form.choose_scopes ? params.getAll("granted") : requested;
+  if (granted.some((s) => !requested.includes(s))) {
+    return html(400, errorPage("Invalid scope", "Only the requested scopes can be granted."));
+  }
   const code = newOpaque(24);
   core.db.putCode({
     code,
@@ -112,7 +153,7 @@ export function authorizeDecision(core: Core, req: WireRequest): WireResponse {
     redirectUri,
     userId: user.id,
     accountId: user.accountId,
-    scopes: check.client.scopes,
+    scopes: granted,
     codeChallenge: form.code_challenge || undefined,
     expiresAt: core.now() + CODE_TTL_MS,
     used: false,

@@ -43,15 +43,21 @@ export function consentPage(v: ConsentView): string {
   const hidden = Object.entries(v.hidden)
     .map(([k, val]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(val)}">`)
     .join("\n");
-  const scopes = v.scopes.map((s) => `<li><code>${escapeHtml(s)}</code></li>`).join("\n");
+  const scopes = v.scopes
+    .map(
+      (s) =>
+        `<li><label><input type="checkbox" name="granted" value="${escapeHtml(s)}" checked> <code>${escapeHtml(s)}</code></label></li>`,
+    )
+    .join("\n");
   return page(
     `Authorize ${v.appName}`,
     `<h1>${escapeHtml(v.appName)} would like to access your Zoom account</h1>
-<p>Requested permissions:</p>
+<form method="post" action="/oauth/authorize">
+<p>Requested permissions (untick one to decline it):</p>
 <ul>
 ${scopes}
 </ul>
-<form method="post" action="/oauth/authorize">
+<input type="hidden" name="choose_scopes" value="1">
 <label for="user_id">Signed in as</label>
 <select id="user_id" name="user_id">
 ${options}

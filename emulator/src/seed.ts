@@ -1,17 +1,7 @@
 // The data a fresh emulator starts with: the Wise OAuth client, two Zoom accounts and their users.
 // Seeded ids are fixed so tests and demos can name them.
 import type { Account, Client, Config, Db, User, UserSettings } from "./db.ts";
-
-export const DEFAULT_SCOPES = [
-  "user:read:admin",
-  "user:write:admin",
-  "meeting:read:admin",
-  "meeting:write:admin",
-  "recording:read:admin",
-  "recording:write:admin",
-  "account:read:admin",
-  "report:read:admin",
-];
+import { GRANULAR_SCOPES } from "./scopes.ts";
 
 export const SEED = {
   clientId: "wise-local-client",
@@ -82,7 +72,8 @@ export function defaultClient(): Client {
     clientSecret: SEED.clientSecret,
     name: "Wise",
     redirectUris: ["http://localhost:8787/oauth/zoom/callback", "https://edge.test/oauth/zoom/callback"],
-    scopes: [...DEFAULT_SCOPES],
+    // A Wise app created today: granular scopes (an old one holds classic scopes, see /config).
+    scopes: [...GRANULAR_SCOPES],
     // The local Wise app stands for one Zoom approved for custCreate; other clients are not.
     custCreate: true,
   };

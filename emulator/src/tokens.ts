@@ -110,6 +110,24 @@ export function consumeRefreshToken(
   return { row };
 }
 
+/**
+ * An access token standing for the account owner in Zoom's web portal, where no app scopes apply:
+ * tests act as the admin with it (recover a recording, deactivate a user) whatever the app was granted.
+ */
+export function issuePortalToken(core: Core, accountId: string, userId: string, scopes: string[]): string {
+  const token = newToken();
+  core.db.run(
+    "INSERT INTO tokens (token, kind, grant_id, account_id, user_id, client_id, scopes, expires_at) VALUES (?, 'access', ?, ?, ?, 'zoom-web-portal', ?, ?)",
+    token,
+    `p_${newOpaque(8)}`,
+    accountId,
+    userId,
+    scopes.join(" "),
+    core.now() + ACCESS_TTL_SECONDS * 1000,
+  );
+  return token;
+}
+
 export function issueDownloadToken(core: Core, accountId: string, userId: string): string {
   const token = newToken();
   core.db.run(

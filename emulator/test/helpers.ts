@@ -41,7 +41,16 @@ export async function pkcePair(): Promise<{ verifier: string; challenge: string 
 
 /** Goes through the consent form as a browser would and returns the code from the redirect. */
 export async function getCode(
-  opts: { userId?: string; challenge?: string; state?: string; redirectUri?: string } = {},
+  opts: {
+    userId?: string;
+    challenge?: string;
+    state?: string;
+    redirectUri?: string;
+    /** The authorize request's `scope`. */
+    scope?: string;
+    /** The scopes left ticked on the consent page (all requested ones when absent). */
+    granted?: string[];
+  } = {},
 ): Promise<string> {
   const form = new URLSearchParams({
     response_type: "code",
@@ -54,6 +63,11 @@ export async function getCode(
   if (opts.challenge) {
     form.set("code_challenge", opts.challenge);
     form.set("code_challenge_method", "S256");
+  }
+  if (opts.scope !== undefined) form.set("scope", opts.scope);
+  if (opts.granted) {
+    form.set("choose_scopes", "1");
+    for (const s of opts.granted) form.append("granted", s);
   }
   const res = await fetch(`${ZOOM}/oauth/authorize`, { method: "POST", body: form, redirect: "manual" });
   if (res.status !== 302) throw new Error(`authorize: ${res.status} ${await res.text()}`);
@@ -80,9 +94,12 @@ export interface Tokens {
 }
 
 /** Full authorization-code flow with PKCE; returns the token response. */
-export async function authorize(userId = OWNER_A): Promise<Tokens> {
+export async function authorize(
+  userId = OWNER_A,
+  opts: { scope?: string; granted?: string[] } = {},
+): Promise<Tokens> {
   const { verifier, challenge } = await pkcePair();
-  const code = await getCode({ userId, challenge });
+  const code = await getCode({ userId, challenge, ...opts });
   const res = await tokenRequest({
     grant_type: "authorization_code",
     code,

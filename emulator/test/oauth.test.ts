@@ -41,7 +41,10 @@ describe("authorize", () => {
     expect(page).toContain('<form method="post" action="/oauth/authorize">');
     expect(page).not.toContain("<script");
     expect(page).toContain("Wise");
-    expect(page).toContain("recording:read:admin");
+    // A client registered today holds granular scopes; each can be declined on the page.
+    expect(page).toContain(
+      '<input type="checkbox" name="granted" value="cloud_recording:read:list_recording_files:admin" checked>',
+    );
     expect(page).toContain('<select id="user_id" name="user_id">');
     expect(page).toContain("owner@school-a.example");
     expect(page).toContain("owner@school-b.example");
@@ -120,7 +123,7 @@ describe("token", () => {
     expect(t.expires_in).toBe(3599);
     expect(t.access_token).toMatch(/^eyJ/);
     expect(t.access_token.length).toBeGreaterThan(200);
-    expect(t.scope.split(" ")).toContain("recording:read:admin");
+    expect(t.scope.split(" ")).toContain("cloud_recording:read:list_user_recordings:admin");
     expect(t.api_url).toBe("https://zoom.us");
     expect((await api(t.access_token, "/users/me")).status).toBe(200);
     const stats = await control<{ grants: { authorization_code: number } }>("/stats", undefined, "GET");
@@ -310,7 +313,7 @@ describe("access tokens", () => {
     expect(((await expired.json()) as { code: number }).code).toBe(124);
   });
 
-  it("answer 4711 when a scope is missing", async () => {
+  it("answer 4711 when a classic scope is missing", async () => {
     await control("/config", { clients: [{ clientId: CLIENT_ID, scopes: ["user:read:admin"] }] });
     const t = await authorize();
     expect(t.scope).toBe("user:read:admin");

@@ -7,8 +7,8 @@ import type { Env } from "../env.ts";
 import { ZoomClient } from "./client.ts";
 import { type CredentialRow, credentialForTenant } from "./credentials.ts";
 import { zoomProblem } from "./errors.ts";
-import { REQUIRED_SCOPES } from "./oauth.ts";
 import { ZoomUser } from "./schemas.ts";
+import { missingScopes, requestedScopes } from "./scopes.ts";
 
 const iso = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString() : null);
 
@@ -30,7 +30,7 @@ async function checkLive(env: Env, config: Config, zoomAccountId: string): Promi
   }
 }
 
-function linkedView(row: CredentialRow) {
+function linkedView(config: Config, row: CredentialRow) {
   const scopes = row.scopes.split(" ").filter(Boolean);
   return {
     status: row.status,
@@ -38,7 +38,7 @@ function linkedView(row: CredentialRow) {
     zoomUserEmail: row.zoomUserEmail,
     linkedBy: row.linkedBy,
     scopes,
-    missingScopes: REQUIRED_SCOPES.filter((s) => !scopes.includes(s)),
+    missingScopes: missingScopes(scopes, config.zoom.scopeSet),
     linkedAt: iso(row.linkedAt),
     lastRefreshAt: iso(row.lastRefreshAt),
     accessTokenExpiresAt: iso(row.accessTokenExpiresAt),
@@ -46,7 +46,7 @@ function linkedView(row: CredentialRow) {
   };
 }
 
-async function unlinkedView(db: Db, tenantId: string) {
+async function unlinkedView(config: Config, db: Db, tenantId: string) {
   const last = await lastAudit(db, tenantId, ["zoom.unlinked", "zoom.deauthorized"]);
   return {
     status: "unlinked" as const,
@@ -54,7 +54,7 @@ async function unlinkedView(db: Db, tenantId: string) {
     zoomUserEmail: null,
     linkedBy: null,
     scopes: [],
-    missingScopes: REQUIRED_SCOPES,
+    missingScopes: requestedScopes(config.zoom.scopeSet),
     linkedAt: null,
     lastRefreshAt: null,
     accessTokenExpiresAt: null,
@@ -77,6 +77,6 @@ export async function linkStatus(env: Env, config: Config, db: Db, tenantId: str
     // The check may have refreshed the token or marked the link dead: show what is stored now.
     row = await credentialForTenant(db, tenantId);
   }
-  const view = row ? linkedView(row) : await unlinkedView(db, tenantId);
+  const view = row ? linkedView(config, row) : await unlinkedView(config, db, tenantId);
   return check ? { ...view, live: check } : view;
 }

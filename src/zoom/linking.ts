@@ -19,8 +19,9 @@ import {
   vaultFor,
 } from "./credentials.ts";
 import { ZoomNeedsRelink, ZoomUnavailable } from "./errors.ts";
-import { authorizationUrl, exchangeCode, REQUIRED_SCOPES, revokeToken, type TokenSet } from "./oauth.ts";
+import { authorizationUrl, exchangeCode, revokeToken, type TokenSet } from "./oauth.ts";
 import { ZoomUser } from "./schemas.ts";
+import { refusedGrantMessage, missingScopes as scopesMissing } from "./scopes.ts";
 
 export const STATE_TTL_MS = 10 * 60_000;
 
@@ -158,6 +159,18 @@ export async function completeLink(
         );
   }
 
+  const missing = scopesMissing(tokens.scopes, config.zoom.scopeSet);
+  if (missing.length) {
+    // A partial grant would fail later, call by call: end it now and say what to add in Zoom.
+    await revokeToken(config, tokens.refreshToken);
+    return failed(
+      403,
+      "Zoom did not grant every permission Wise needs",
+      refusedGrantMessage(missing),
+      returnTo,
+    );
+  }
+
   let me: ZoomUser;
   try {
     me = await fetchMe(config, tokens.accessToken);
@@ -235,7 +248,8 @@ export async function completeLink(
   }
   await env.ZOOM_ACCOUNT.getByName(zoomAccountId).linked(zoomAccountId);
 
-  const missingScopes = REQUIRED_SCOPES.filter((s) => !tokens.scopes.includes(s));
+  // Refused above when any is missing, so a stored link has every scope.
+  const missingScopes = missing;
   const kind = previous ? "relinked" : "linked";
   await audit(db, {
     tenantId: claimed.tenantId,

@@ -73,12 +73,18 @@ export async function consent(
   authorizeUrl: string,
   decision: "approve" | "deny" = "approve",
   userId = OWNER_A,
+  /** The scopes left ticked on the consent page; all requested ones when absent. */
+  granted?: string[],
 ) {
   const page = await fetch(authorizeUrl);
   if (page.status !== 200) throw new Error(`consent page: ${page.status} ${await page.text()}`);
   const form = new URLSearchParams(new URL(authorizeUrl).searchParams);
   form.set("user_id", userId);
   form.set("decision", decision);
+  if (granted) {
+    form.set("choose_scopes", "1");
+    for (const s of granted) form.append("granted", s);
+  }
   const res = await fetch(`${ZOOM}/oauth/authorize`, { method: "POST", body: form, redirect: "manual" });
   if (res.status !== 302) throw new Error(`consent: ${res.status} ${await res.text()}`);
   return new URL(res.headers.get("location") ?? "");

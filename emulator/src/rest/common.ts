@@ -22,8 +22,10 @@ export interface Route {
   /** Stable name used by stats, faults and rate limits. */
   operation: string;
   label: RateLabel;
-  /** Classic scopes, any one of which allows the call. */
+  /** Classic scopes, any one of which allows the call (for a client registered with classic scopes). */
   scopes: string[];
+  /** The operation's `x-granular-scopes`, any one of which allows the call (granular clients). */
+  granular: string[];
   /** HTTP status of a 124 (bad or expired token) where Zoom does not send 401. */
   tokenErrorStatus?: 400;
   handler: (c: RestContext) => Promise<WireResponse> | WireResponse;

@@ -487,7 +487,8 @@ export function lookupStart(core: Core, rawId: string, zak: string) {
   return { meeting, hostName: host ? `${host.firstName} ${host.lastName}` : meeting.hostId };
 }
 
-const READ = ["meeting:read:admin", "meeting:write:admin"];
+// Zoom's specs accept only the read scope for meeting reads (unlike user reads, where write also counts).
+const READ = ["meeting:read:admin"];
 const WRITE = ["meeting:write:admin"];
 
 export const meetingRoutes: Route[] = [
@@ -497,6 +498,7 @@ export const meetingRoutes: Route[] = [
     operation: "meetings.create",
     label: "LIGHT",
     scopes: WRITE,
+    granular: ["meeting:write:meeting", "meeting:write:meeting:admin"],
     handler: createMeeting,
   },
   {
@@ -505,6 +507,7 @@ export const meetingRoutes: Route[] = [
     operation: "meetings.list",
     label: "MEDIUM",
     scopes: READ,
+    granular: ["meeting:read:list_meetings", "meeting:read:list_meetings:admin"],
     handler: listMeetings,
   },
   {
@@ -513,6 +516,7 @@ export const meetingRoutes: Route[] = [
     operation: "meetings.get",
     label: "LIGHT",
     scopes: READ,
+    granular: ["meeting:read:meeting", "meeting:read:meeting:admin"],
     handler: getMeeting,
   },
   {
@@ -521,6 +525,7 @@ export const meetingRoutes: Route[] = [
     operation: "meetings.update",
     label: "LIGHT",
     scopes: WRITE,
+    granular: ["meeting:update:meeting:admin", "meeting:update:meeting"],
     handler: updateMeeting,
   },
   {
@@ -529,6 +534,7 @@ export const meetingRoutes: Route[] = [
     operation: "meetings.delete",
     label: "LIGHT",
     scopes: WRITE,
+    granular: ["meeting:delete:meeting", "meeting:delete:meeting:admin"],
     handler: deleteMeeting,
   },
   {
@@ -537,6 +543,7 @@ export const meetingRoutes: Route[] = [
     operation: "meetings.status",
     label: "LIGHT",
     scopes: WRITE,
+    granular: ["meeting:update:status", "meeting:update:status:admin"],
     handler: updateMeetingStatus,
   },
   {
@@ -545,6 +552,7 @@ export const meetingRoutes: Route[] = [
     operation: "registrants.create",
     label: "LIGHT",
     scopes: WRITE,
+    granular: ["meeting:write:registrant", "meeting:write:registrant:admin"],
     handler: addRegistrant,
   },
   {
@@ -553,6 +561,7 @@ export const meetingRoutes: Route[] = [
     operation: "registrants.list",
     label: "MEDIUM",
     scopes: READ,
+    granular: ["meeting:read:list_registrants", "meeting:read:list_registrants:admin"],
     handler: listRegistrants,
   },
 ];

@@ -58,7 +58,7 @@ function instances(c: RestContext) {
   });
 }
 
-const READ = ["meeting:read:admin", "meeting:write:admin"];
+const READ = ["meeting:read:admin"];
 
 export const pastMeetingRoutes: Route[] = [
   {
@@ -67,6 +67,7 @@ export const pastMeetingRoutes: Route[] = [
     operation: "past_meetings.get",
     label: "LIGHT",
     scopes: READ,
+    granular: ["meeting:read:past_meeting", "meeting:read:past_meeting:admin"],
     handler: details,
   },
   {
@@ -75,6 +76,7 @@ export const pastMeetingRoutes: Route[] = [
     operation: "past_meetings.participants",
     label: "MEDIUM",
     scopes: READ,
+    granular: ["meeting:read:list_past_participants", "meeting:read:list_past_participants:admin"],
     handler: participants,
   },
   {
@@ -83,6 +85,7 @@ export const pastMeetingRoutes: Route[] = [
     operation: "past_meetings.instances",
     label: "MEDIUM",
     scopes: READ,
+    granular: ["meeting:read:list_past_instances", "meeting:read:list_past_instances:admin"],
     handler: instances,
   },
 ];

@@ -195,7 +195,7 @@ function cloudRecordingReport(c: RestContext) {
   return json(200, { from, to, cloud_recording_storage: days });
 }
 
-const READ = ["recording:read:admin", "recording:write:admin"];
+const READ = ["recording:read:admin"];
 const WRITE = ["recording:write:admin"];
 
 export const recordingRoutes: Route[] = [
@@ -205,6 +205,11 @@ export const recordingRoutes: Route[] = [
     operation: "recordings.list",
     label: "MEDIUM",
     scopes: READ,
+    granular: [
+      "cloud_recording:read:list_user_recordings",
+      "cloud_recording:read:list_user_recordings:master",
+      "cloud_recording:read:list_user_recordings:admin",
+    ],
     handler: listRecordings,
   },
   {
@@ -213,6 +218,11 @@ export const recordingRoutes: Route[] = [
     operation: "recordings.get",
     label: "LIGHT",
     scopes: READ,
+    granular: [
+      "cloud_recording:read:list_recording_files:admin",
+      "cloud_recording:read:list_recording_files",
+      "cloud_recording:read:list_recording_files:master",
+    ],
     handler: getRecording,
   },
   {
@@ -221,6 +231,11 @@ export const recordingRoutes: Route[] = [
     operation: "recordings.delete",
     label: "LIGHT",
     scopes: WRITE,
+    granular: [
+      "cloud_recording:delete:meeting_recording",
+      "cloud_recording:delete:meeting_recording:admin",
+      "cloud_recording:delete:meeting_recording:master",
+    ],
     handler: deleteRecording,
   },
   {
@@ -229,6 +244,11 @@ export const recordingRoutes: Route[] = [
     operation: "recordings.deleteFile",
     label: "LIGHT",
     scopes: WRITE,
+    granular: [
+      "cloud_recording:delete:recording_file",
+      "cloud_recording:delete:recording_file:admin",
+      "cloud_recording:delete:recording_file:master",
+    ],
     handler: deleteRecordingFile,
   },
   {
@@ -237,6 +257,11 @@ export const recordingRoutes: Route[] = [
     operation: "recordings.recover",
     label: "LIGHT",
     scopes: WRITE,
+    granular: [
+      "cloud_recording:update:recover_meeting_recordings",
+      "cloud_recording:update:recover_meeting_recordings:master",
+      "cloud_recording:update:recover_meeting_recordings:admin",
+    ],
     handler: recoverRecording,
   },
   {
@@ -245,6 +270,7 @@ export const recordingRoutes: Route[] = [
     operation: "accounts.plans.usage",
     label: "HEAVY",
     scopes: ["account:read:admin"],
+    granular: ["billing:read:plan_usage:admin"],
     handler: planUsage,
   },
   {
@@ -253,6 +279,7 @@ export const recordingRoutes: Route[] = [
     operation: "report.cloud_recording",
     label: "HEAVY",
     scopes: ["report:read:admin"],
+    granular: ["report:read:cloud_recording:admin"],
     handler: cloudRecordingReport,
   },
 ];

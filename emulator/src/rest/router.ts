@@ -4,6 +4,7 @@ import type { Core } from "../core.ts";
 import { effectOf, replacement, takeFault } from "../faults.ts";
 import { invalidToken, json, toWire, type WireRequest, type WireResponse, ZoomError } from "../http.ts";
 import { checkRateLimit } from "../ratelimit.ts";
+import { kindOf } from "../scopes.ts";
 import { accessToken, bearer } from "../tokens.ts";
 import { meetingNotFound, type Route } from "./common.ts";
 import { meetingRoutes } from "./meetings.ts";
@@ -62,6 +63,27 @@ export function matchRoute(
   return undefined;
 }
 
+/**
+ * A token from a granular app needs one of the operation's granular scopes, and Zoom's 4711 names
+ * them all ("does not contain scopes:[meeting:read:meeting, meeting:read:meeting:admin]."); a token
+ * from a classic app needs one of its classic scopes.
+ */
+function checkScopes(route: Route, granted: string[]): void {
+  if (kindOf(granted) === "granular") {
+    if (!route.granular.some((s) => granted.includes(s))) {
+      throw new ZoomError(
+        400,
+        4711,
+        `Invalid access token, does not contain scopes:[${route.granular.join(", ")}].`,
+      );
+    }
+    return;
+  }
+  if (!route.scopes.some((s) => granted.includes(s))) {
+    throw new ZoomError(400, 4711, `Invalid access token, does not contain scopes:[${route.scopes[0]}].`);
+  }
+}
+
 export async function handleRest(core: Core, req: WireRequest): Promise<WireResponse> {
   const match = matchRoute(req.method, req.path);
   if (!match) return json(404, { code: 404, message: "Not Found" });
@@ -76,10 +98,7 @@ export async function handleRest(core: Core, req: WireRequest): Promise<WireResp
     const account = core.db.account(token.account_id);
     const caller = core.db.user(token.user_id);
     if (!account || !caller) throw invalidToken();
-    const granted = token.scopes.split(" ");
-    if (!route.scopes.some((s) => granted.includes(s))) {
-      throw new ZoomError(400, 4711, `Invalid access token, does not contain scopes:[${route.scopes[0]}].`);
-    }
+    checkScopes(route, token.scopes.split(" ").filter(Boolean));
     const rateHeaders = checkRateLimit(core, account.id, route.label);
     const fault = takeFault(core, route.operation, account.id);
     const replaced = fault ? replacement(fault) : undefined;

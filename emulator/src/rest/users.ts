@@ -264,6 +264,7 @@ export const userRoutes: Route[] = [
     operation: "users.list",
     label: "MEDIUM",
     scopes: READ,
+    granular: ["user:read:list_users:admin"],
     tokenErrorStatus: 400,
     handler: listUsers,
   },
@@ -273,6 +274,7 @@ export const userRoutes: Route[] = [
     operation: "users.create",
     label: "LIGHT",
     scopes: WRITE,
+    granular: ["user:write:user:admin"],
     handler: createUser,
   },
   {
@@ -281,6 +283,7 @@ export const userRoutes: Route[] = [
     operation: "users.summary",
     label: "MEDIUM",
     scopes: READ,
+    granular: ["user:read:summary:admin"],
     tokenErrorStatus: 400,
     handler: summary,
   },
@@ -290,6 +293,7 @@ export const userRoutes: Route[] = [
     operation: "users.get",
     label: "LIGHT",
     scopes: READ,
+    granular: ["user:read:user", "user:read:user:admin"],
     handler: getUser,
   },
   {
@@ -298,6 +302,7 @@ export const userRoutes: Route[] = [
     operation: "users.update",
     label: "LIGHT",
     scopes: WRITE,
+    granular: ["user:update:user", "user:update:user:admin"],
     handler: updateUser,
   },
   {
@@ -306,6 +311,7 @@ export const userRoutes: Route[] = [
     operation: "users.delete",
     label: "LIGHT",
     scopes: WRITE,
+    granular: ["user:delete:user", "user:delete:user:admin"],
     handler: deleteUser,
   },
   {
@@ -314,6 +320,7 @@ export const userRoutes: Route[] = [
     operation: "users.status",
     label: "LIGHT",
     scopes: WRITE,
+    granular: ["user:update:status", "user:update:status:admin"],
     handler: updateStatus,
   },
   {
@@ -322,6 +329,7 @@ export const userRoutes: Route[] = [
     operation: "users.settings.get",
     label: "MEDIUM",
     scopes: READ,
+    granular: ["user:read:settings", "user:read:settings:admin"],
     handler: getSettings,
   },
   {
@@ -330,6 +338,7 @@ export const userRoutes: Route[] = [
     operation: "users.settings.update",
     label: "MEDIUM",
     scopes: WRITE,
+    granular: ["user:update:settings", "user:update:settings:admin"],
     handler: updateSettings,
   },
 ];
