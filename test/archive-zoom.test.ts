@@ -119,6 +119,25 @@ describe("late and missing recordings", () => {
     expect((await fileRow(m4a.id)).size_bytes).toBe(70_000);
   });
 
+  it("a file recorded while processing is sent again as soon as a listing shows it done", async () => {
+    const rec = await recordedMeeting(T, [{ fileType: "M4A", sizeBytes: 9000, processingMinutes: 40 }], {
+      recording: { webhook: "none" },
+    });
+    await consume([{ kind: "sweep-account", tenantId: T }]);
+    expect(queue.take()).toHaveLength(1);
+    const id = rec.files[0]?.id ?? "";
+    expect(await fileRow(id)).toMatchObject({ status: "processing", size_bytes: null });
+    // The next listing while still processing sends nothing new.
+    await consume([{ kind: "sweep-account", tenantId: T }]);
+    expect(queue.take()).toHaveLength(0);
+    await advanceZoomClock(41 * 60);
+    await consume([{ kind: "sweep-account", tenantId: T }]);
+    expect(queue.messages).toHaveLength(1);
+    expect(await fileRow(id)).toMatchObject({ status: "pending", size_bytes: 9000 });
+    await drain();
+    await expectArchivedLikeSource(id, rec.files[0]?.fileId ?? "");
+  });
+
   it("waiting for processing counts as a failed attempt once the meeting is days old", async () => {
     const rec = await recordedMeeting(T, [{ fileType: "M4A", sizeBytes: 5000 }], { processing: true });
     await consume([{ kind: "sweep-account", tenantId: T }]);
@@ -206,10 +225,8 @@ describe("per-participant audio files", () => {
     // The participants' files stay pending; the meeting's own file is archived.
     await consume(messages.filter((m) => (m as Json).fileId === main));
     expect(await zoomState()).toEqual(["active"]);
-    // Even with the archive unaware of them (rows gone), Zoom's list keeps its copy.
+    // Even with the archive unaware of them (as before it knew such files), Zoom's list keeps its copy.
     await env.DB.prepare("DELETE FROM recording_files WHERE recording_type = 'participant_audio'").run();
-    await consume([{ kind: "sweep-account", tenantId: T }]);
-    queue.take();
     const { enforceArchivePolicy } = await import("../src/archive/policy.ts");
     expect(await enforceArchivePolicy(testEnv(), loadConfig(testEnv()), T)).toEqual([]);
     expect(await zoomState()).toEqual(["active"]);
@@ -258,6 +275,11 @@ describe("plan usage and the storage policy", () => {
     const usage = await api<Usage>("GET", "/v1/zoom/usage?refresh=1");
     expect(usage.body.cloudStorage.planBytes).toBe(GB);
     expect(usage.body.cloudStorage.usedBytes).toBeGreaterThanOrEqual(3 * GB);
+    // No storage left at all: everything used is beyond it, and the policy still acts.
+    await emulator("/config", { plan: { storage: "0", freeStorage: "0", usage: "2 GB" } });
+    const none = await api<Usage>("GET", "/v1/zoom/usage?refresh=1");
+    expect(none.body.cloudStorage.planBytes).toBe(0);
+    expect(none.body.cloudStorage.usedBytes).toBeGreaterThanOrEqual(2 * GB);
     await setPolicy({ deleteFromZoom: "when-storage-above", storageThresholdPercent: 90 });
     await archivedRecording();
     expect(await zoomState()).toEqual(["trashed"]);
