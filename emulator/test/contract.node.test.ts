@@ -336,7 +336,9 @@ describe.skipIf(!dir)("emulator contract against Zoom's OpenAPI specs", () => {
       "get",
       `/meetings/${encodeURIComponent(encodeURIComponent(slow.uuid as string))}/recordings`,
     );
-    const unfinished = (processing.json?.recording_files as Json[]).find((f) => f.file_type === "CHAT");
+    const unfinished = ((processing.json?.recording_files ?? []) as Json[]).find(
+      (f) => f.file_type === "CHAT",
+    );
     expect(unfinished?.status).toBe("processing");
     expect(unfinished).not.toHaveProperty("file_size");
     await control(`/meetings/${id}/simulate`, {
