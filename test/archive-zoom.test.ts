@@ -324,6 +324,7 @@ describe("download URLs", () => {
     }
     expect(queue.take()).toHaveLength(0);
     expect(await fileRows()).toHaveLength(0);
+    expect(await zoomState()).toEqual([]);
     const after = await stats();
     for (const op of ["recordings.download", "users.get", "recordings.file"])
       expect(after.requests[op] ?? 0, op).toBe(before.requests[op] ?? 0);

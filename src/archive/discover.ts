@@ -188,6 +188,8 @@ export async function recordMeeting(
       recordingId,
       refused,
     });
+    // Nothing usable at all: record nothing, not even the instance.
+    if (!files.length) return { recordingId, toArchive: [] };
   }
 
   const upsertRecording = db
