@@ -53,16 +53,17 @@ describe("sweep", () => {
     );
   });
 
-  it("finds recordings whose webhook was missed, skips processing ones, and backfills once", async () => {
+  it("finds recordings whose webhook was missed, waits for processing ones, and backfills once", async () => {
     await recordedMeeting(T, [{ fileType: "M4A", sizeBytes: 50_000 }, { fileType: "CC" }]);
     await recordedMeeting(T, [{ fileType: "M4A", sizeBytes: 10_000 }], { processing: true });
     const r = await sweep();
     expect(r.explicitAcks).toHaveLength(1);
-    expect(queue.messages).toHaveLength(2);
+    expect(queue.messages).toHaveLength(3);
     const state = await env.DB.prepare("SELECT * FROM archive_sweeps").first();
     expect(state?.backfilled_at).toBeTruthy();
-    await drain();
-    expect((await fileRows()).map((f) => f.status)).toEqual(["archived", "archived"]);
+    await drain(2);
+    expect((await fileRows()).map((f) => f.status).sort()).toEqual(["archived", "archived", "processing"]);
+    queue.take();
     // Nothing new the second time: no message, same rows.
     await sweep();
     expect(queue.take()).toHaveLength(0);

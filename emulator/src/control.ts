@@ -38,7 +38,12 @@ function bad(message: string): WireResponse {
 function publicConfig(core: Core) {
   return {
     ...core.config(),
-    plans: core.db.accounts().map((a) => ({ accountId: a.id, seats: a.seats, storageBytes: a.storageBytes })),
+    plans: core.db.accounts().map((a) => ({
+      accountId: a.id,
+      seats: a.seats,
+      storageBytes: a.storageBytes,
+      freeStorageBytes: a.freeStorageBytes ?? 0,
+    })),
     clients: core.db.clients(),
     now: isoSeconds(core.now()),
   };
@@ -59,9 +64,19 @@ function applyConfig(core: Core, b: Body): void {
   const limits = b.rateLimits as Partial<Config["rateLimits"]> | undefined;
   if (limits) config.rateLimits = { ...config.rateLimits, ...limits };
   if (typeof b.meetingDailyCap === "number") config.meetingDailyCap = b.meetingDailyCap;
+  const downloads = b.downloads as { fileOrigin?: unknown } | undefined;
+  if (downloads && typeof downloads.fileOrigin === "string")
+    config.downloads = { fileOrigin: downloads.fileOrigin.replace(/\/+$/, "") };
   core.setConfig(config);
   const plan = b.plan as
-    | { accountId?: string; seats?: number; storageBytes?: number; storage?: string }
+    | {
+        accountId?: string;
+        seats?: number;
+        storageBytes?: number;
+        storage?: string;
+        freeStorage?: string;
+        usage?: string;
+      }
     | undefined;
   if (plan) {
     const account = core.db.account(plan.accountId ?? SEED.accountA);
@@ -70,6 +85,10 @@ function applyConfig(core: Core, b: Body): void {
     if (typeof plan.seats === "number") next.seats = plan.seats;
     if (typeof plan.storageBytes === "number") next.storageBytes = plan.storageBytes;
     if (typeof plan.storage === "string") next.storageBytes = parseStorage(plan.storage) ?? next.storageBytes;
+    // A plain Pro account: storage comes with the licenses (free_storage) and plan_storage is "0".
+    if (typeof plan.freeStorage === "string")
+      next.freeStorageBytes = parseStorage(plan.freeStorage) ?? next.freeStorageBytes;
+    if (typeof plan.usage === "string") next.baseUsageBytes = parseStorage(plan.usage) ?? next.baseUsageBytes;
     core.db.putAccount(next);
   }
   for (const client of clients) core.db.putClient(client);

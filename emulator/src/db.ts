@@ -11,7 +11,10 @@ export interface Account {
   accountNumber: number;
   planType: string;
   seats: number;
+  /** Bytes of an additional cloud recording storage plan (Zoom's `plan_storage`; "0" without one). */
   storageBytes: number;
+  /** Bytes of storage that come with the licenses (Zoom's `free_storage`, e.g. a plain Pro account). */
+  freeStorageBytes?: number;
   /** Storage used by recordings the emulator does not model (the seeded "some usage"). */
   baseUsageBytes: number;
   /** The account's admin disabled the app in Zoom's Marketplace: refreshes answer 4738. */
@@ -160,6 +163,10 @@ export interface RecordingFile {
   size: number;
   sample: boolean;
   status: "completed" | "processing";
+  /** Emulator time (ms) when a processing file is done by itself; without it, only the control API finishes it. */
+  readyAt?: number;
+  /** One participant's own audio (listed under `participant_audio_files`, not `recording_files`). */
+  participant?: string;
   state: "active" | "trashed" | "deleted";
   recordingStart: string;
   recordingEnd: string;
@@ -235,6 +242,8 @@ export interface Config {
   rateLimits: { light: number; medium: number; heavy: number; dailyHeavy: number; enabled: boolean };
   /** Meeting creates and updates per host per day (Zoom: 100). */
   meetingDailyCap: number;
+  /** Where download_url redirects to: another origin stands for Zoom's CDN (default: the request's). */
+  downloads?: { fileOrigin?: string };
 }
 
 const SCHEMA = [

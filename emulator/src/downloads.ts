@@ -4,7 +4,7 @@ import type { Core } from "./core.ts";
 import type { RecordingFile } from "./db.ts";
 import { invalidToken, json, redirect, type WireRequest, type WireResponse, ZoomError } from "./http.ts";
 import { hmacHex } from "./ids.ts";
-import { FILE_KINDS } from "./recordings.ts";
+import { FILE_KINDS, settleProcessing, type UrlKind } from "./recordings.ts";
 import { accessToken, bearer, downloadToken } from "./tokens.ts";
 
 const FILE_URL_TTL_SECONDS = 600;
@@ -13,11 +13,25 @@ export function downloadAccount(core: Core, key: string): string | undefined {
   return core.db.fileByDownloadKey(key)?.accountId;
 }
 
-export async function downloadRedirect(core: Core, req: WireRequest, key: string): Promise<WireResponse> {
+/**
+ * download_url: the REST URL takes the account's OAuth access token or a download_token; the URL
+ * of a recording.completed event (`kind: "webhook"`) takes only a download_token, so once that has
+ * expired a fresh URL must be read through GET /meetings/{uuid}/recordings. A file still processing
+ * is not there yet. The answer redirects to a signed file URL (on `downloads.fileOrigin` when set,
+ * as Zoom's CDN is another host).
+ */
+export async function downloadRedirect(
+  core: Core,
+  req: WireRequest,
+  key: string,
+  kind: UrlKind = "rest",
+): Promise<WireResponse> {
   if ("access_token" in req.query) throw invalidToken();
-  const file = core.db.fileByDownloadKey(key);
+  const found = core.db.fileByDownloadKey(key);
+  const file = found ? settleProcessing(core, [found])[0] : undefined;
   const tokenValue = bearer(req.headers.authorization) ?? "";
-  const holder = accessToken(core, tokenValue) ?? downloadToken(core, tokenValue);
+  const holder =
+    (kind === "rest" ? accessToken(core, tokenValue) : undefined) ?? downloadToken(core, tokenValue);
   if (!holder) throw invalidToken();
   if (file?.state !== "active" || file.accountId !== holder.account_id) {
     throw new ZoomError(404, 3301, "This recording does not exist.");
@@ -26,7 +40,8 @@ export async function downloadRedirect(core: Core, req: WireRequest, key: string
     throw new ZoomError(404, 3301, "The recording file is still being processed.");
   const exp = Math.floor(core.now() / 1000) + FILE_URL_TTL_SECONDS;
   const sig = await hmacHex(core.signingKey(), `${file.fileId}:${exp}`);
-  return redirect(`${req.origin}/file/${file.fileId}?exp=${exp}&sig=${sig}`);
+  const origin = core.config().downloads?.fileOrigin || req.origin;
+  return redirect(`${origin}/file/${file.fileId}?exp=${exp}&sig=${sig}`);
 }
 
 export interface FileDescriptor {

@@ -101,8 +101,9 @@ export function formatStorage(bytes: number): string {
 }
 
 export function parseStorage(text: string): number | undefined {
-  const m = /^\s*([\d.]+)\s*(B|KB|MB|GB|TB)\s*$/i.exec(text);
-  if (!m?.[1] || !m[2]) return undefined;
-  const power = ["B", "KB", "MB", "GB", "TB"].indexOf(m[2].toUpperCase());
+  // Zoom prints zero as a bare "0": a number without a unit is bytes.
+  const m = /^\s*([\d.]+)\s*(B|KB|MB|GB|TB)?\s*$/i.exec(text);
+  if (!m?.[1]) return undefined;
+  const power = ["B", "KB", "MB", "GB", "TB"].indexOf((m[2] ?? "B").toUpperCase());
   return Math.round(Number(m[1]) * 1024 ** power);
 }

@@ -65,6 +65,9 @@ app.all("/v2/*", async (c) => respond(await zoom(c.env).rest(await wire(c.req.ra
 app.get("/rec/download/:key", async (c) =>
   respond(await zoom(c.env).download(await wire(c.req.raw), c.req.param("key"))),
 );
+app.get("/rec/webhook_download/:key", async (c) =>
+  respond(await zoom(c.env).download(await wire(c.req.raw), c.req.param("key"), "webhook")),
+);
 
 app.on(["GET", "HEAD"], "/file/:fileId", async (c) => {
   const url = new URL(c.req.url);

@@ -51,7 +51,20 @@ export function downloadUrl(origin: string, f: RecordingFile): string {
   return `${origin}/rec/download/${f.downloadKey}`;
 }
 
-export function presentFile(origin: string, f: RecordingFile) {
+/** The URL recording.completed gives: it takes that event's download_token, not an OAuth token. */
+export function webhookDownloadUrl(origin: string, f: RecordingFile): string {
+  return `${origin}/rec/webhook_download/${f.downloadKey}`;
+}
+
+export type UrlKind = "rest" | "webhook";
+
+const urlOf = (origin: string, f: RecordingFile, urls: UrlKind) =>
+  urls === "webhook" ? webhookDownloadUrl(origin, f) : downloadUrl(origin, f);
+
+/** A file still processing is listed without its size (Zoom does not know it yet). */
+const sizeOf = (f: RecordingFile) => (f.status === "processing" ? {} : { file_size: f.size });
+
+export function presentFile(origin: string, f: RecordingFile, urls: UrlKind = "rest") {
   const kind = FILE_KINDS[f.fileType];
   const base = {
     meeting_id: f.recordingUuid,
@@ -60,21 +73,61 @@ export function presentFile(origin: string, f: RecordingFile) {
     file_type: f.fileType,
     file_extension: kind.extension,
     play_url: `${origin}/rec/play/${f.downloadKey}`,
-    download_url: downloadUrl(origin, f),
+    download_url: urlOf(origin, f, urls),
     recording_type: kind.recordingType,
   };
   if (isBareFile(f.fileType)) return base;
-  return { id: f.fileId, ...base, file_size: f.size, status: f.status };
+  return { id: f.fileId, ...base, ...sizeOf(f), status: f.status };
+}
+
+/** One entry of `participant_audio_files` ("record a separate audio file of each participant"). */
+export function presentParticipantAudio(origin: string, f: RecordingFile, urls: UrlKind = "rest") {
+  return {
+    id: f.fileId,
+    recording_start: f.recordingStart,
+    recording_end: f.recordingEnd,
+    file_type: f.fileType,
+    file_name: f.participant ?? "",
+    ...sizeOf(f),
+    file_extension: FILE_KINDS[f.fileType].extension,
+    play_url: `${origin}/rec/play/${f.downloadKey}`,
+    download_url: urlOf(origin, f, urls),
+    status: f.status,
+  };
+}
+
+/** Files Zoom lists: recording_files, and participant_audio_files only when there are any. */
+function presentFiles(origin: string, files: RecordingFile[], urls: UrlKind) {
+  const own = files.filter((f) => f.participant !== undefined);
+  return {
+    recording_files: files
+      .filter((f) => f.participant === undefined)
+      .map((f) => presentFile(origin, f, urls)),
+    ...(own.length
+      ? { participant_audio_files: own.map((f) => presentParticipantAudio(origin, f, urls)) }
+      : {}),
+  };
+}
+
+/** Processing files whose time has come are done (Zoom takes about twice the meeting's length). */
+export function settleProcessing(core: Core, files: RecordingFile[]): RecordingFile[] {
+  const now = core.now();
+  return files.map((f) => {
+    if (f.status !== "processing" || f.readyAt === undefined || f.readyAt > now) return f;
+    const done: RecordingFile = { ...f, status: "completed" };
+    core.db.putFile(done);
+    return done;
+  });
 }
 
 export function visibleFiles(core: Core, rec: Recording, state: "active" | "trashed"): RecordingFile[] {
-  return core.db.filesOf(rec.uuid).filter((f) => f.state === state);
+  return settleProcessing(core, core.db.filesOf(rec.uuid)).filter((f) => f.state === state);
 }
 
 function totals(files: RecordingFile[]) {
   return {
-    total_size: files.reduce((n, f) => n + f.size, 0),
-    recording_count: files.length,
+    total_size: files.reduce((n, f) => n + (f.status === "processing" ? 0 : f.size), 0),
+    recording_count: files.filter((f) => f.participant === undefined).length,
   };
 }
 
@@ -92,19 +145,21 @@ export function presentRecordingRest(origin: string, rec: Recording, files: Reco
     duration: rec.duration,
     ...totals(files),
     share_url: `${origin}/rec/share/${encodeURIComponent(rec.uuid)}`,
-    recording_files: files.map((f) => presentFile(origin, f)),
+    ...presentFiles(origin, files, "rest"),
   };
 }
 
 /**
  * Webhook shape: `type` is an integer there. Only recording.completed carries `password` and
- * `host_email` (pass hostEmail); trashed, deleted and recovered allow neither.
+ * `host_email` (pass hostEmail); trashed, deleted and recovered allow neither. Events that carry a
+ * download_token (pass urls "webhook") give download URLs that take that token.
  */
 export function presentRecordingEvent(
   origin: string,
   rec: Recording,
   files: RecordingFile[],
   hostEmail?: string,
+  urls: UrlKind = "rest",
 ) {
   const completedOnly = hostEmail === undefined ? {} : { password: rec.password, host_email: hostEmail };
   return {
@@ -120,7 +175,7 @@ export function presentRecordingEvent(
     duration: rec.duration,
     share_url: `${origin}/rec/share/${encodeURIComponent(rec.uuid)}`,
     ...totals(files),
-    recording_files: files.map((f) => presentFile(origin, f)),
+    ...presentFiles(origin, files, urls),
   };
 }
 

@@ -4,7 +4,13 @@ import type { Core } from "./core.ts";
 import type { FileType, Instance, Participant, Recording, RecordingFile } from "./db.ts";
 import { ZoomError } from "./http.ts";
 import { isoSeconds, newFileId, newMeetingUuid, newOpaque } from "./ids.ts";
-import { FILE_KINDS, presentFile, presentRecordingEvent, SAMPLE_MP4 } from "./recordings.ts";
+import {
+  FILE_KINDS,
+  presentFile,
+  presentParticipantAudio,
+  presentRecordingEvent,
+  SAMPLE_MP4,
+} from "./recordings.ts";
 import { issueDownloadToken } from "./tokens.ts";
 import { emitEvent } from "./webhooks.ts";
 
@@ -12,9 +18,18 @@ export interface SimulateInput {
   participants?: { name?: string; email?: string; registrantId?: string }[];
   durationMinutes?: number;
   recording?: {
-    files?: { fileType?: string; sizeBytes?: number; sample?: boolean }[];
+    /** `processingMinutes`: this file is listed as processing (no size) that long after the end. */
+    files?: { fileType?: string; sizeBytes?: number; sample?: boolean; processingMinutes?: number }[];
     /** TRANSCRIPT files finish later, through POST /__emulator/recordings/{uuid}/transcript. */
     transcriptLater?: boolean;
+    /** Every file processes this long after the end (Zoom: about twice the meeting, up to a day); recording.completed comes then. */
+    processingMinutes?: number;
+    /** recording.completed held this much longer (Zoom has sent it days late, its download_token expired). */
+    webhookDelayMinutes?: number;
+    /** `once` (default) one recording.completed; `perFile` one per file as each is done; `none` dropped. */
+    webhook?: "once" | "perFile" | "none";
+    /** "Record a separate audio file of each participant": one M4A per participant in participant_audio_files. */
+    participantAudio?: boolean;
   };
   processing?: boolean;
   /** Minutes after the end during which the participant report is still partial (default 0). */
@@ -170,47 +185,77 @@ export async function simulateMeeting(core: Core, rawId: string, input: Simulate
     state: "active",
   };
   core.db.putRecording(rec);
-  const specs = input.recording.files?.length ? input.recording.files : DEFAULT_FILES;
-  const files: RecordingFile[] = specs.map((s) => {
+  const opts = input.recording;
+  const minutes = (n: number | undefined) => Math.max(0, n ?? 0) * 60_000;
+  const specs = opts.files?.length ? opts.files : DEFAULT_FILES;
+  const makeFile = (
+    s: { fileType?: string; sizeBytes?: number; sample?: boolean; processingMinutes?: number },
+    participant?: string,
+  ): RecordingFile => {
     const fileType = (s.fileType ?? "MP4").toUpperCase() as FileType;
     const kind = FILE_KINDS[fileType];
     if (!kind) throw new ZoomError(400, 300, `Unknown fileType: ${s.fileType}`);
     const sample = fileType === "MP4" && (s.sample === true || s.sizeBytes === undefined);
     const size = sample ? SAMPLE_MP4.length : (s.sizeBytes ?? kind.defaultSize);
-    const file: RecordingFile = {
+    const processingFor = minutes(opts.processingMinutes) + minutes(s.processingMinutes);
+    const held = input.processing || (opts.transcriptLater && fileType === "TRANSCRIPT");
+    return {
       fileId: newFileId(),
       recordingUuid: uuid,
       accountId: meeting.accountId,
       fileType,
       size,
       sample,
-      status:
-        input.processing || (input.recording?.transcriptLater && fileType === "TRANSCRIPT")
-          ? "processing"
-          : "completed",
+      status: held || processingFor > 0 ? "processing" : "completed",
+      ...(!held && processingFor > 0 ? { readyAt: end + processingFor } : {}),
+      ...(participant !== undefined ? { participant } : {}),
       state: "active",
       recordingStart: isoSeconds(start),
       recordingEnd: isoSeconds(end),
       downloadKey: newOpaque(32),
     };
-    core.db.putFile(file);
-    return file;
-  });
+  };
+  const files: RecordingFile[] = specs.map((spec) => makeFile(spec));
+  if (opts.participantAudio) {
+    for (const p of people) files.push(makeFile({ fileType: "M4A" }, p.name));
+  }
+  for (const f of files) core.db.putFile(f);
   const downloadToken = issueDownloadToken(core, meeting.accountId, meeting.hostId);
-  if (!input.processing) {
-    await push(
-      "recording.completed",
-      {
-        account_id: meeting.accountId,
-        object: presentRecordingEvent(
-          origin,
-          rec,
-          files.filter((f) => f.status === "completed"),
-          host?.email ?? "",
-        ),
-      },
-      { download_token: downloadToken },
-    );
+  const mode = opts.webhook ?? "once";
+  if (!input.processing && mode !== "none") {
+    // Sent when processing is over (plus any delay); each file as it will be listed then.
+    const lateBy = minutes(opts.webhookDelayMinutes);
+    const asAt = (at: number) =>
+      files.map((f) =>
+        f.readyAt !== undefined && f.readyAt <= at ? { ...f, status: "completed" as const } : f,
+      );
+    const send = async (at: number, listed: RecordingFile[]) => {
+      if (!listed.length) return;
+      const d = await emitEvent(
+        core,
+        "recording.completed",
+        {
+          account_id: meeting.accountId,
+          object: presentRecordingEvent(origin, rec, listed, host?.email ?? "", "webhook"),
+        },
+        { top: { download_token: downloadToken }, delayMs: Math.max(0, at - core.now()) },
+      );
+      deliveries.push(d.id);
+    };
+    const whole = end + minutes(opts.processingMinutes) + lateBy;
+    if (mode === "once") {
+      // A file still processing then is listed as such, without its size.
+      await send(
+        whole,
+        asAt(whole).filter((f) => f.status === "completed" || f.readyAt !== undefined),
+      );
+    } else {
+      for (const f of files) {
+        if (f.status === "processing" && f.readyAt === undefined) continue;
+        const at = (f.readyAt ?? end) + lateBy;
+        await send(at, [{ ...f, status: "completed" }]);
+      }
+    }
   }
   return {
     uuid,
@@ -221,7 +266,11 @@ export async function simulateMeeting(core: Core, rawId: string, input: Simulate
       uuid,
       downloadToken,
       totalSize: files.reduce((n, f) => n + f.size, 0),
-      files: files.map((f) => ({ ...presentFile(origin, f), fileId: f.fileId, file_size: f.size })),
+      files: files.map((f) => ({
+        ...(f.participant === undefined ? presentFile(origin, f) : presentParticipantAudio(origin, f)),
+        fileId: f.fileId,
+        file_size: f.size,
+      })),
     },
   };
 }
@@ -244,6 +293,7 @@ export async function completeRecording(core: Core, uuid: string, origin: string
         rec,
         files.filter((f) => f.state === "active"),
         host?.email ?? "",
+        "webhook",
       ),
     },
     { top: { download_token: downloadToken } },
@@ -267,7 +317,7 @@ export async function completeTranscript(core: Core, uuid: string, origin: strin
     "recording.transcript_completed",
     {
       account_id: rec.accountId,
-      object: presentRecordingEvent(origin, rec, files, host?.email ?? ""),
+      object: presentRecordingEvent(origin, rec, files, host?.email ?? "", "webhook"),
     },
     { top: { download_token: issueDownloadToken(core, rec.accountId, rec.hostId) } },
   );

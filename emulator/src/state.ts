@@ -87,11 +87,11 @@ export class ZoomState extends DurableObject<Env> {
     });
   }
 
-  async download(req: WireRequest, key: string): Promise<WireResponse> {
+  async download(req: WireRequest, key: string, kind: "rest" | "webhook" = "rest"): Promise<WireResponse> {
     this.count("recordings.download");
     return withFault(this.core, "recordings.download", downloadAccount(this.core, key), async () => {
       try {
-        return await downloadRedirect(this.core, req, key);
+        return await downloadRedirect(this.core, req, key, kind);
       } catch (err) {
         return toWire(err);
       }
@@ -100,6 +100,8 @@ export class ZoomState extends DurableObject<Env> {
 
   async file(fileId: string, exp: string, sig: string, hasAuthorization: boolean): Promise<FileAnswer> {
     this.count("recordings.file");
+    // Kept so tests can tell a bearer was never forwarded to the signed URL.
+    if (hasAuthorization) this.count("recordings.file.with_authorization");
     const fault = takeFault(this.core, "recordings.file", this.db.file(fileId)?.accountId);
     const replaced = fault ? replacement(fault) : undefined;
     if (replaced) return { response: { ...replaced, effect: effectOf(fault) } };

@@ -26,6 +26,8 @@ export interface EventOptions {
   /** Extra top-level fields (recording.completed carries `download_token` there). */
   top?: Record<string, unknown>;
   eventTs?: number;
+  /** Held in the outbox this long (emulator ms) before its first attempt: Zoom's late events. */
+  delayMs?: number;
 }
 
 async function signedHeaders(core: Core, body: string): Promise<Record<string, string>> {
@@ -49,7 +51,8 @@ export async function emitEvent(
 ): Promise<Delivery> {
   if (event !== "endpoint.url_validation") await revalidateIfDue(core);
   const now = core.now();
-  const body = JSON.stringify({ event, payload, event_ts: options.eventTs ?? now, ...options.top });
+  const sendAt = now + Math.max(0, options.delayMs ?? 0);
+  const body = JSON.stringify({ event, payload, event_ts: options.eventTs ?? sendAt, ...options.top });
   const refused = event !== "endpoint.url_validation" && endpointRefused(core);
   const delivery: Delivery = {
     id: `wh_${newOpaque(12)}`,
@@ -61,10 +64,11 @@ export async function emitEvent(
     attempts: [],
     ...(refused
       ? { deliveredStatus: "not sent: the endpoint failed URL validation" }
-      : { nextAttemptAt: now }),
+      : { nextAttemptAt: sendAt }),
   };
   core.db.putDelivery(delivery);
-  if (!refused) sendInBackground(core, delivery.id);
+  // A held event goes out with the clock (POST /__emulator/clock sends what is due).
+  if (!refused && sendAt <= now) sendInBackground(core, delivery.id);
   return delivery;
 }
 

@@ -92,6 +92,15 @@ describe.skipIf(!dir)("emulator contract against Zoom's OpenAPI specs", () => {
     // CC and TIMELINE files come without id, status and file_size although recording.completed requires them.
     if (e.keyword === "required" && file && (file.file_type === "CC" || file.file_type === "TIMELINE"))
       return true;
+    // A file still processing is listed with status "processing" (the REST enum has only "completed")
+    // and without file_size (which recording.completed requires), as Zoom does (ZOOM.md).
+    if (
+      file?.status === "processing" &&
+      ((e.keyword === "enum" && e.instancePath.endsWith("/status")) ||
+        (e.keyword === "required" &&
+          (e.params as { missingProperty?: string }).missingProperty === "file_size"))
+    )
+      return true;
     // The REST file_type enum lacks TIMELINE, which Zoom returns.
     if (e.keyword === "enum" && e.instancePath.endsWith("/file_type") && at(e.instancePath) === "TIMELINE")
       return true;
@@ -247,7 +256,7 @@ describe.skipIf(!dir)("emulator contract against Zoom's OpenAPI specs", () => {
 
     const sim = await control(`/meetings/${id}/simulate`, {
       participants: [{ registrantId: reg.json?.registrant_id }, { name: "Guest", email: "g@s.example" }],
-      recording: {},
+      recording: { participantAudio: true },
     });
     expect(sim.uuid, JSON.stringify(sim)).toBeTruthy();
     const uuid = encodeURIComponent(encodeURIComponent(sim.uuid as string));
@@ -274,6 +283,11 @@ describe.skipIf(!dir)("emulator contract against Zoom's OpenAPI specs", () => {
       `/meetings/${uuid}/recordings?include_fields=download_access_token`,
     );
     expect(rec.json?.download_access_token).toBeTruthy();
+    // "Record a separate audio file of each participant": validated above against the spec's list.
+    const ownAudio = (rec.json?.participant_audio_files ?? []) as Json[];
+    expect(ownAudio).toHaveLength(3);
+    for (const k of ["id", "download_url", "file_size", "file_type", "status"])
+      expect(ownAudio[0]).toHaveProperty(k);
     const m4a = files.find((f) => f.file_type === "M4A");
     await call(
       "meetings",
@@ -301,22 +315,82 @@ describe.skipIf(!dir)("emulator contract against Zoom's OpenAPI specs", () => {
     // A transcript that finishes after the recording comes in its own event.
     const later = await control(`/meetings/${id}/simulate`, { recording: { transcriptLater: true } });
     await control(`/recordings/${encodeURIComponent(later.uuid as string)}/transcript`);
+    // A file still processing (listed without a size), and one recording.completed per file.
+    const slow = await control(`/meetings/${id}/simulate`, {
+      recording: {
+        files: [
+          { fileType: "M4A", sizeBytes: 1000 },
+          { fileType: "CHAT", sizeBytes: 100, processingMinutes: 30 },
+        ],
+      },
+    });
+    const processing = await call(
+      "meetings",
+      "/meetings/{meetingId}/recordings",
+      "get",
+      `/meetings/${encodeURIComponent(encodeURIComponent(slow.uuid as string))}/recordings`,
+    );
+    const unfinished = ((processing.json?.recording_files ?? []) as Json[]).find(
+      (f) => f.file_type === "CHAT",
+    );
+    expect(unfinished?.status).toBe("processing");
+    expect(unfinished).not.toHaveProperty("file_size");
+    await control(`/meetings/${id}/simulate`, {
+      recording: { files: [{ fileType: "M4A" }, { fileType: "CHAT" }], webhook: "perFile" },
+    });
     await call("meetings", "/meetings/{meetingId}", "delete", `/meetings/${id}`);
 
-    // Not in the downloaded specs (accounts.endpoints.json has no plans/usage): assert the fields only.
+    // GET /accounts/{accountId}/plans/usage belongs to Zoom's Billing API, which is not among the
+    // downloaded specs: its documented answer is checked with this schema (plan_base one object).
     const usage = await emu.fetch("/v2/accounts/me/plans/usage", {
       headers: { authorization: `Bearer ${token}` },
     });
-    const plan = ((await usage.json()) as Json).plan_recording as Json;
-    for (const k of [
-      "plan_storage",
-      "plan_storage_usage",
-      "plan_storage_exceed",
-      "free_storage",
-      "free_storage_usage",
-    ]) {
-      expect(typeof plan[k]).toBe("string");
-    }
+    expect(usage.status).toBe(200);
+    const seats = {
+      type: "object",
+      required: ["type", "hosts", "usage"],
+      properties: {
+        type: { type: "string" },
+        hosts: { type: "integer" },
+        usage: { type: "integer" },
+        pending: { type: "integer" },
+      },
+      additionalProperties: false,
+    };
+    const storage = { type: "string", pattern: "^(0|\\d+(\\.\\d+)? (B|KB|MB|GB|TB))$" };
+    validate(
+      {
+        type: "object",
+        required: ["plan_base", "plan_recording"],
+        properties: {
+          plan_base: seats,
+          plan_large_meeting: { type: "array", items: seats },
+          plan_webinar: { type: "array", items: seats },
+          plan_zoom_rooms: seats,
+          plan_recording: {
+            type: "object",
+            required: [
+              "free_storage",
+              "free_storage_usage",
+              "plan_storage",
+              "plan_storage_usage",
+              "plan_storage_exceed",
+            ],
+            properties: {
+              free_storage: storage,
+              free_storage_usage: storage,
+              plan_storage: storage,
+              plan_storage_usage: storage,
+              plan_storage_exceed: storage,
+              type: { type: "string" },
+            },
+            additionalProperties: false,
+          },
+        },
+      },
+      await usage.json(),
+      "GET /accounts/{accountId}/plans/usage",
+    );
     await control("/deauthorize", { accountId: "emuAcctB2" });
   });
 
@@ -355,6 +429,12 @@ describe.skipIf(!dir)("emulator contract against Zoom's OpenAPI specs", () => {
     }
     const completed = JSON.parse(deliveries.find((d) => d.event === "recording.completed")?.body ?? "{}");
     expect(completed.download_token).toBeTruthy();
+    // The run recorded with a separate audio file per participant was validated with its list.
+    const withOwnAudio = deliveries
+      .filter((d) => d.event === "recording.completed")
+      .map((d) => JSON.parse(d.body).payload.object.participant_audio_files)
+      .find((list) => Array.isArray(list));
+    expect(withOwnAudio).toHaveLength(3);
     const started = JSON.parse(deliveries.find((d) => d.event === "meeting.started")?.body ?? "{}");
     expect(typeof started.payload.object.id).toBe("string");
   });

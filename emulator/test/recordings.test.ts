@@ -8,6 +8,7 @@ import {
   authorize,
   control,
   createMeeting,
+  deliveries,
   reset,
   simulate,
   ZOOM,
@@ -215,5 +216,149 @@ describe("downloads", () => {
     expect(
       (await fetch(other, { headers: { authorization: `Bearer ${token}` }, redirect: "manual" })).status,
     ).toBe(302);
+  });
+});
+
+type Json = Record<string, unknown>;
+const completedEvents = async (uuid: string) =>
+  (await deliveries())
+    .filter((d) => d.event === "recording.completed" && d.body.includes(JSON.stringify(uuid)))
+    .map((d) => ({ id: d.id, body: JSON.parse(d.body) as Json & { payload: { object: Json } } }));
+const listOf = (e: { body: { payload: { object: Json } } } | undefined, key = "recording_files") =>
+  (e?.body.payload.object[key] ?? []) as Json[];
+const due = async () =>
+  (
+    await control<{ deliveries: { id: string; event: string }[] }>("/webhooks/due", undefined, "GET")
+  ).deliveries.filter((d) => d.event === "recording.completed");
+
+describe("Zoom's late, split, dropped and unfinished recordings", () => {
+  it("lists a processing file without a size and refuses its download until it is processed", async () => {
+    const m = await createMeeting(token);
+    const s = await simulate(m.id, {
+      durationMinutes: 30,
+      recording: { files: [{ fileType: "M4A", sizeBytes: 70_000 }], processingMinutes: 40 },
+    });
+    const path = `/meetings/${encodeURIComponent(encodeURIComponent(s.uuid))}/recordings`;
+    const before = await apiJson<{ recording_files: Json[] }>(token, path);
+    expect(before.recording_files[0]).toMatchObject({ status: "processing" });
+    expect(before.recording_files[0]).not.toHaveProperty("file_size");
+    const url = before.recording_files[0]?.download_url as string;
+    const early = await fetch(url, { headers: { authorization: `Bearer ${token}` }, redirect: "manual" });
+    expect(early.status).toBe(404);
+    // recording.completed waits for the processing to end.
+    expect(await completedEvents(s.uuid)).toHaveLength(1);
+    expect((await due()).map((d) => d.event)).not.toContain("recording.completed");
+    await advance(41 * 60);
+    expect((await due()).map((d) => d.event)).toContain("recording.completed");
+    const after = await apiJson<{ recording_files: Json[] }>(token, path);
+    expect(after.recording_files[0]).toMatchObject({ status: "completed", file_size: 70_000 });
+    expect((await signedUrl(url, token)).length).toBeGreaterThan(0);
+  });
+
+  it("sends recording.completed days late with its download_token already expired", async () => {
+    const m = await createMeeting(token);
+    const s = await simulate(m.id, {
+      recording: { files: [{ fileType: "CHAT", sizeBytes: 3000 }], webhookDelayMinutes: 60 * 60 },
+    });
+    const [event] = await completedEvents(s.uuid);
+    expect((await due()).map((d) => d.id)).not.toContain(event?.id);
+    await advance(60 * 3600);
+    expect((await due()).map((d) => d.id)).toContain(event?.id);
+    const file = listOf(event)[0] as Json;
+    const late = await fetch(file.download_url as string, {
+      headers: { authorization: `Bearer ${event?.body.download_token}` },
+      redirect: "manual",
+    });
+    expect(late.status).toBe(401);
+  });
+
+  it("the event's download_url takes its download_token only; the API's takes the OAuth token", async () => {
+    const m = await createMeeting(token);
+    const s = await simulate(m.id, { recording: { files: [{ fileType: "M4A", sizeBytes: 10_000 }] } });
+    const [event] = await completedEvents(s.uuid);
+    const hooked = listOf(event)[0]?.download_url as string;
+    expect(hooked).toMatch(/\/rec\/webhook_download\//);
+    const withOauth = await fetch(hooked, {
+      headers: { authorization: `Bearer ${token}` },
+      redirect: "manual",
+    });
+    expect(withOauth.status).toBe(401);
+    expect((await signedUrl(hooked, event?.body.download_token as string)).length).toBeGreaterThan(0);
+    const listed = await apiJson<{ recording_files: Json[] }>(
+      token,
+      `/meetings/${encodeURIComponent(encodeURIComponent(s.uuid))}/recordings`,
+    );
+    expect(listed.recording_files[0]?.download_url).toMatch(/\/rec\/download\//);
+    expect(
+      (await signedUrl(listed.recording_files[0]?.download_url as string, token)).length,
+    ).toBeGreaterThan(0);
+  });
+
+  it("splits recording.completed per file, each sent when its file is done, or drops it", async () => {
+    const m = await createMeeting(token);
+    const split = await simulate(m.id, {
+      recording: {
+        files: [
+          { fileType: "M4A", sizeBytes: 1000 },
+          { fileType: "CHAT", sizeBytes: 500, processingMinutes: 50 },
+        ],
+        webhook: "perFile",
+      },
+    });
+    const events = await completedEvents(split.uuid);
+    expect(
+      events.map((e) => (e.body.payload.object.recording_files as Json[]).map((f) => f.file_type)),
+    ).toEqual([["M4A"], ["CHAT"]]);
+    expect(listOf(events[1])[0]).toMatchObject({
+      status: "completed",
+      file_size: 500,
+    });
+    expect((await due()).map((d) => d.id)).toEqual([events[0]?.id]);
+    await advance(51 * 60);
+    expect((await due()).map((d) => d.id)).toEqual([events[0]?.id, events[1]?.id]);
+    const dropped = await simulate(m.id, { recording: { webhook: "none" } });
+    expect(await completedEvents(dropped.uuid)).toHaveLength(0);
+    const listed = await apiJson<{ meetings: { uuid: string }[] }>(token, "/users/me/recordings");
+    expect(listed.meetings.map((x) => x.uuid)).toContain(dropped.uuid);
+  });
+
+  it("lists one audio file per participant beside recording_files, in the API and the event", async () => {
+    const m = await createMeeting(token);
+    const s = await simulate(m.id, {
+      participants: [{ name: "Kim" }, { name: "Ana" }],
+      recording: { files: [{ fileType: "M4A", sizeBytes: 2000 }], participantAudio: true },
+    });
+    const path = `/meetings/${encodeURIComponent(encodeURIComponent(s.uuid))}/recordings`;
+    const rest = await apiJson<{ recording_files: Json[]; participant_audio_files: Json[] }>(token, path);
+    expect(rest.recording_files).toHaveLength(1);
+    expect(rest.participant_audio_files.map((f) => f.file_name)).toEqual([expect.any(String), "Kim", "Ana"]);
+    for (const f of rest.participant_audio_files) {
+      expect(f).toMatchObject({ file_type: "M4A", file_extension: "M4A", status: "completed" });
+      expect(typeof f.id).toBe("string");
+      expect(typeof f.file_size).toBe("number");
+      const bytes = await (await fetch(await signedUrl(f.download_url as string, token))).arrayBuffer();
+      expect(bytes.byteLength).toBe(f.file_size);
+    }
+    const [event] = await completedEvents(s.uuid);
+    const listed = listOf(event, "participant_audio_files");
+    expect(listed.map((f) => f.id)).toEqual(rest.participant_audio_files.map((f) => f.id));
+    // Without the setting there is no such list.
+    const plain = await simulate(m.id, { recording: { files: [{ fileType: "CHAT" }] } });
+    const none = await apiJson<Json>(
+      token,
+      `/meetings/${encodeURIComponent(encodeURIComponent(plain.uuid))}/recordings`,
+    );
+    expect(none).not.toHaveProperty("participant_audio_files");
+  });
+
+  it("redirects downloads to another origin standing for Zoom's CDN, which refuses a bearer", async () => {
+    await control("/config", { downloads: { fileOrigin: "https://cdn.zoom-files.example" } });
+    const { recording } = await recorded([{ fileType: "CHAT", sizeBytes: 800 }]);
+    const url = await signedUrl(recording.files[0]?.download_url ?? "", token);
+    expect(url.startsWith("https://cdn.zoom-files.example/file/")).toBe(true);
+    expect((await fetch(url)).status).toBe(200);
+    expect((await fetch(url, { headers: { authorization: `Bearer ${token}` } })).status).toBe(400);
+    const stats = await control<{ requests: Record<string, number> }>("/stats", undefined, "GET");
+    expect(stats.requests["recordings.file.with_authorization"]).toBe(1);
   });
 });

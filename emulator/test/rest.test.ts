@@ -365,4 +365,30 @@ describe("usage", () => {
     });
     expect(tooLong.status).toBe(400);
   });
+
+  it("answers plan usage in the Billing API's shape: plan_base one object, storage free, planned and exceeded", async () => {
+    type Usage = { plan_base: Record<string, unknown>; plan_recording: Record<string, string> };
+    const seeded = await apiJson<Usage>(token, "/accounts/me/plans/usage");
+    expect(Array.isArray(seeded.plan_base)).toBe(false);
+    expect(seeded.plan_base).toEqual({ type: "monthly", hosts: 5, usage: expect.any(Number), pending: 0 });
+    // A plain Pro account: 5 GB come with the licenses, no additional storage plan.
+    await control("/config", { plan: { storage: "0", freeStorage: "5 GB", usage: "4 GB" } });
+    const pro = await apiJson<Usage>(token, "/accounts/me/plans/usage");
+    expect(pro.plan_recording).toEqual({
+      free_storage: "5 GB",
+      free_storage_usage: "4 GB",
+      plan_storage: "0",
+      plan_storage_usage: "0",
+      plan_storage_exceed: "0",
+    });
+    // Past the free storage and a 1 GB plan: the rest is plan_storage_exceed.
+    await control("/config", { plan: { storage: "1 GB", usage: "7 GB" } });
+    const over = await apiJson<Usage>(token, "/accounts/me/plans/usage");
+    expect(over.plan_recording).toMatchObject({
+      free_storage_usage: "5 GB",
+      plan_storage: "1 GB",
+      plan_storage_usage: "1 GB",
+      plan_storage_exceed: "1 GB",
+    });
+  });
 });

@@ -7,9 +7,10 @@ import { type FinishedPart, recordingFiles, recordings } from "../db/schema.ts";
 import type { Env } from "../env.ts";
 import { log } from "../http/log.ts";
 import { TokenVault } from "../tokens/vault.ts";
-import { ZoomClient } from "../zoom/client.ts";
-import { ZoomNeedsRelink, ZoomNotLinked } from "../zoom/errors.ts";
-import { contentTypeOf } from "./discover.ts";
+import { encodeMeetingUuid, ZoomClient } from "../zoom/client.ts";
+import { ZoomApiError, ZoomNeedsRelink, ZoomNotLinked } from "../zoom/errors.ts";
+import { ZoomRecordingMeeting } from "../zoom/schemas.ts";
+import { contentTypeOf, fileIdOf, isAllowedFileLocation, isZoomDownloadUrl } from "./discover.ts";
 import { findRecordingFile } from "./manage.ts";
 import { enforceArchivePolicy } from "./policy.ts";
 import { ByteSource, exactSlice, ShortBody, sha256OfObject } from "./stream.ts";
@@ -29,8 +30,15 @@ export class ArchiveFailure extends Error {
   }
 }
 
+/** Zoom has not finished processing the file: not a failure, look again later. */
+class StillProcessing extends Error {
+  override name = "StillProcessing";
+}
+
 export type ArchiveResult =
   | { outcome: "archived"; downloaded: boolean; sha256: string }
+  /** Zoom is still processing the file; a new message looks again after the delay (no attempt spent). */
+  | { outcome: "waiting"; retryAfterSeconds: number }
   | { outcome: "nothing-to-do"; reason: string }
   /** Another consumer holds the file; look again when its claim runs out. */
   | { outcome: "busy"; retryAfterSeconds: number }
@@ -38,6 +46,10 @@ export type ArchiveResult =
   | { outcome: "failed"; reason: string; retryable: boolean };
 
 const R2_MAX_PARTS = 10_000;
+/** Zoom processes a recording in about twice its length, sometimes a day: look again this often. */
+export const PROCESSING_RECHECK_SECONDS = 30 * 60;
+/** Waiting for Zoom's processing stops counting as free this long after the meeting's end. */
+export const PROCESSING_WAIT_LIMIT_MS = 3 * 86_400_000;
 const MiB = 1024 * 1024;
 
 /** Equal parts of the configured size, grown (in whole MiB) when the file would need more than 10,000. */
@@ -85,7 +97,7 @@ export async function archiveRecordingFile(
         eq(recordingFiles.tenantId, ref.tenantId),
         eq(recordingFiles.id, ref.fileId),
         or(
-          inArray(recordingFiles.status, ["pending", "failed"]),
+          inArray(recordingFiles.status, ["processing", "pending", "failed"]),
           and(eq(recordingFiles.status, "archiving"), lt(recordingFiles.leaseUntil, now)),
         ),
       ),
@@ -100,7 +112,7 @@ export async function archiveRecordingFile(
     return { outcome: "busy", retryAfterSeconds: wait };
   }
 
-  const job = new ArchiveJob(env, config, db, claimed, current.recording, leaseId);
+  const job = new ArchiveJob(env, config, db, claimed, current.recording, leaseId, current.file.status);
   try {
     const done = await job.run();
     try {
@@ -111,6 +123,15 @@ export async function archiveRecordingFile(
     }
     return { outcome: "archived", ...done };
   } catch (err) {
+    if (err instanceof StillProcessing && job.mayWaitForProcessing(now)) {
+      // Not an attempt: the file goes back to processing with its attempt count unchanged.
+      await job.waitForProcessing(current.file.attempts);
+      log("info", "archive: Zoom is still processing the file; looking again later", {
+        tenantId: ref.tenantId,
+        fileId: ref.fileId,
+      });
+      return { outcome: "waiting", retryAfterSeconds: PROCESSING_RECHECK_SECONDS };
+    }
     const failure = asFailure(err);
     const final = attempt.last || !failure.retryable;
     await job.release(failure.message, final);
@@ -132,6 +153,7 @@ export async function archiveRecordingFile(
 
 function asFailure(err: unknown): ArchiveFailure {
   if (err instanceof ArchiveFailure) return err;
+  if (err instanceof StillProcessing) return new ArchiveFailure("Zoom is still processing the file", true);
   if (err instanceof ZoomNotLinked) return new ArchiveFailure("Zoom is not linked for this tenant", false);
   if (err instanceof ZoomNeedsRelink)
     return new ArchiveFailure("the Zoom link needs renewal by an admin", false);
@@ -162,6 +184,8 @@ class ArchiveJob {
     private file: FileRow,
     private readonly recording: RecordingRow,
     private readonly leaseId: string,
+    /** The file's status before this claim: `processing` means Zoom had not finished it. */
+    private readonly statusBefore: FileRow["status"],
   ) {
     this.bucket = env.RECORDINGS;
     this.key = file.r2Key;
@@ -183,6 +207,8 @@ class ArchiveJob {
         false,
       );
     }
+    // A file Zoom was still processing: its size and download URL come from Zoom's API once done.
+    if (this.statusBefore === "processing") await this.refreshFromZoom();
     // A previous attempt may have finished the upload and died before recording it: verify
     // what is in R2 instead of downloading again.
     if (!this.file.uploadId) {
@@ -224,8 +250,15 @@ class ArchiveJob {
     let res: Response;
     try {
       // No Authorization here: the signed URL needs none, and forwarding the bearer leaks it.
-      res = location.response ?? (await fetch(location.url, { headers }));
+      if (location.response) res = location.response;
+      else {
+        if (!isAllowedFileLocation(location.url, this.config)) {
+          throw new ArchiveFailure("Zoom redirected the download to a URL that is not https", false);
+        }
+        res = await fetch(location.url, { headers });
+      }
     } catch (err) {
+      if (err instanceof ArchiveFailure) throw err;
       throw new ArchiveFailure(`download failed: ${err instanceof Error ? err.message : String(err)}`, true);
     }
     const refuse = async (reason: string, retryable = true, after?: number): Promise<never> => {
@@ -257,7 +290,10 @@ class ArchiveJob {
 
   /**
    * Asks download_url with a bearer: the webhook's download_token while it lives, else the
-   * account's OAuth token (refreshed once if Zoom refuses it). Returns the redirect target, or
+   * account's OAuth token (refreshed once if Zoom refuses it). An expired or refused
+   * download_token, or a URL Zoom no longer answers, is replaced by a fresh download_url from
+   * GET /meetings/{uuid}/recordings (the webhook's URL may take only its own token). The bearer is
+   * sent only to a Zoom download URL and never follows a redirect. Returns the redirect target, or
    * the response itself when Zoom serves the file directly.
    */
   private async signedLocation(): Promise<{ url: string; response?: Response }> {
@@ -265,11 +301,19 @@ class ArchiveJob {
     let client: ZoomClient | undefined;
     let oauthToken: string | undefined;
     let refreshed = false;
+    let urlRefreshed = false;
+    const refreshUrl = async () => {
+      urlRefreshed = true;
+      await this.refreshFromZoom();
+    };
     for (;;) {
+      if (!isZoomDownloadUrl(this.file.downloadUrl, this.config)) {
+        throw new ArchiveFailure("the download_url is not a Zoom recording download URL", false);
+      }
       let token: string;
       if (downloadToken) token = downloadToken;
       else {
-        client ??= await ZoomClient.forTenant(this.env, this.config, this.db, this.file.tenantId);
+        client ??= await this.zoomClient();
         oauthToken ??= await client.accessToken();
         token = oauthToken;
       }
@@ -295,9 +339,11 @@ class ArchiveJob {
       if (res.status === 401 || res.status === 403) {
         await res.body?.cancel().catch(() => {});
         if (downloadToken) {
-          // Expired or revoked download_token: forget it and use the account's token.
+          // Expired or revoked download_token (an event days late): forget it, and ask Zoom's API
+          // for a download_url that takes the account's token.
           downloadToken = null;
           await this.forgetDownloadToken();
+          if (!urlRefreshed) await refreshUrl();
           continue;
         }
         if (client && oauthToken && !refreshed) {
@@ -305,7 +351,17 @@ class ArchiveJob {
           oauthToken = await client.refreshAfterRejection(oauthToken);
           continue;
         }
+        if (!urlRefreshed) {
+          await refreshUrl();
+          continue;
+        }
         throw new ArchiveFailure("Zoom refused the download credentials", true);
+      }
+      if (res.status === 404 && !urlRefreshed) {
+        // Still processing, moved, or gone: Zoom's API says which.
+        await res.body?.cancel().catch(() => {});
+        await refreshUrl();
+        continue;
       }
       if (res.status === 429) {
         await res.body?.cancel().catch(() => {});
@@ -315,6 +371,76 @@ class ArchiveJob {
       await res.body?.cancel().catch(() => {});
       throw new ArchiveFailure(`download_url answered ${res.status}`, true);
     }
+  }
+
+  private client?: ZoomClient;
+  private async zoomClient(): Promise<ZoomClient> {
+    this.client ??= await ZoomClient.forTenant(this.env, this.config, this.db, this.file.tenantId);
+    return this.client;
+  }
+
+  /**
+   * Reads the file as Zoom lists it now (GET /meetings/{uuid}/recordings, with the account's
+   * token): a fresh download_url and, once processed, its size. Throws StillProcessing while Zoom
+   * is not done, and a final failure when Zoom no longer has the file.
+   */
+  private async refreshFromZoom(): Promise<void> {
+    const client = await this.zoomClient();
+    let atZoom: ZoomRecordingMeeting;
+    try {
+      atZoom = await client.call({
+        operation: "recordings.get",
+        method: "GET",
+        path: `/meetings/${encodeMeetingUuid(this.recording.meetingUuid)}/recordings`,
+        schema: ZoomRecordingMeeting,
+      });
+    } catch (err) {
+      if (err instanceof ZoomApiError && err.status === 404)
+        throw new ArchiveFailure("Zoom no longer has this recording", false);
+      throw err;
+    }
+    let listed: ZoomRecordingMeeting["recording_files"][number] | undefined;
+    for (const f of [...atZoom.recording_files, ...atZoom.participant_audio_files]) {
+      if ((await fileIdOf(atZoom.uuid, f)) === this.file.id) listed = f;
+    }
+    if (!listed) throw new ArchiveFailure("Zoom no longer lists this file", false);
+    if (listed.status === "processing") throw new StillProcessing();
+    if (!isZoomDownloadUrl(listed.download_url, this.config)) {
+      throw new ArchiveFailure("the download_url is not a Zoom recording download URL", false);
+    }
+    const update = {
+      downloadUrl: listed.download_url,
+      sizeBytes: listed.file_size ?? this.file.sizeBytes,
+      updatedAt: Date.now(),
+    };
+    const saved = await this.db
+      .update(recordingFiles)
+      .set(update)
+      .where(this.owned)
+      .returning({ id: recordingFiles.id });
+    if (!saved.length) throw new LeaseLost();
+    this.file = { ...this.file, ...update };
+  }
+
+  /** Waiting is free until a bound after the meeting (Zoom's processing can take a day). */
+  mayWaitForProcessing(now: number): boolean {
+    const end = this.recording.startTime + (this.recording.durationMinutes ?? 0) * 60_000;
+    return now < end + PROCESSING_WAIT_LIMIT_MS;
+  }
+
+  /** Gives the file back as processing, its attempt count as before this claim. */
+  async waitForProcessing(attemptsBefore: number) {
+    await this.db
+      .update(recordingFiles)
+      .set({
+        status: "processing",
+        attempts: attemptsBefore,
+        error: null,
+        leaseId: null,
+        leaseUntil: null,
+        updatedAt: Date.now(),
+      })
+      .where(this.owned);
   }
 
   private async storedDownloadToken(): Promise<string | null> {

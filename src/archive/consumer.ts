@@ -37,6 +37,12 @@ export async function consumeArchiveMessages(
           case "nothing-to-do":
             message.ack();
             break;
+          case "waiting":
+            // Zoom is still processing the file: a fresh message looks again later, so the wait
+            // spends none of this message's delivery attempts.
+            await env.ARCHIVE_QUEUE.send(body, { contentType: "json", ...delay(result.retryAfterSeconds) });
+            message.ack();
+            break;
           case "busy":
             // The holder's own message finishes it; on our last delivery there is nothing left to do.
             if (last) message.ack();

@@ -8,6 +8,7 @@ import { type ArchiveStatus, recordingFiles, recordings } from "../db/schema.ts"
 import type { Env } from "../env.ts";
 import { conflict, notFound } from "../http/problem.ts";
 import { ZoomClient } from "../zoom/client.ts";
+import { PARTICIPANT_AUDIO } from "./discover.ts";
 import { archiveFileMessages, enqueue } from "./messages.ts";
 import { trashIfVerified } from "./policy.ts";
 
@@ -22,6 +23,7 @@ export function presentFile(f: FileRow) {
     fileType: f.fileType,
     sizeBytes: f.sizeBytes,
     status: f.status,
+    ...(f.recordingType === PARTICIPANT_AUDIO ? { participantAudio: true } : {}),
     bytesArchived: f.bytesArchived,
     ...(f.sha256 ? { sha256: f.sha256 } : {}),
     ...(f.archivedAt ? { archivedAt: iso(f.archivedAt) } : {}),

@@ -8,6 +8,7 @@ import { recordingFiles, recordings } from "../db/schema.ts";
 import { getTenant } from "../db/tenants.ts";
 import type { Env } from "../env.ts";
 import { log } from "../http/log.ts";
+import { cloudStorageOf } from "../usage/storage.ts";
 import { encodeMeetingUuid, ZoomClient } from "../zoom/client.ts";
 import { ZoomApiError } from "../zoom/errors.ts";
 import { ZoomPlanUsage, ZoomRecordingMeeting } from "../zoom/schemas.ts";
@@ -17,16 +18,6 @@ export type ArchivePolicy = {
   deleteFromZoom: "never" | "after-archive" | "when-storage-above";
   storageThresholdPercent?: number | undefined;
 };
-
-const UNITS: Record<string, number> = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, TB: 1024 ** 4 };
-
-/** Zoom's storage strings ("2.2 GB", "0", "512 MB") in bytes; null when unreadable. */
-export function parseStorage(value: string | undefined): number | null {
-  if (value === undefined) return null;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB)?\s*$/i.exec(value);
-  if (!m) return null;
-  return Math.round(Number(m[1]) * (UNITS[(m[2] ?? "B").toUpperCase()] ?? 1));
-}
 
 type RecordingRow = typeof recordings.$inferSelect;
 
@@ -93,14 +84,18 @@ export async function enforceArchivePolicy(
     path: "/accounts/me/plans/usage",
     schema: ZoomPlanUsage,
   });
-  const plan = parseStorage(usage.plan_recording?.plan_storage);
-  let used = parseStorage(usage.plan_recording?.plan_storage_usage);
-  if (!plan || used === null) {
+  // Whichever storage the account has: the licenses' free storage (plain Pro: plan_storage is
+  // "0"), an additional plan, and what is beyond both.
+  const storage = cloudStorageOf(usage.plan_recording);
+  const plan = storage.capacityBytes ?? 0;
+  let used = storage.usedBytes;
+  if (used === null || (plan <= 0 && storage.exceedBytes <= 0)) {
     log("warn", "archive policy: Zoom's storage usage is unreadable; nothing trashed", { tenantId });
     return [];
   }
+  const percent = (bytes: number) => (plan > 0 ? (bytes / plan) * 100 : bytes > 0 ? Infinity : 0);
   for (const c of candidates) {
-    if ((used / plan) * 100 <= threshold) break;
+    if (percent(used) <= threshold) break;
     if (await trashIfVerified(env, db, client, c.recording, policy)) {
       trashed.push(c.recording.id);
       used -= c.files.reduce((n, f) => n + (f.sizeBytes ?? 0), 0);
@@ -141,7 +136,9 @@ export async function trashIfVerified(
     );
   const byId = new Map(ours.map((f) => [f.id, f]));
   const unverified: string[] = [];
-  for (const f of atZoom.recording_files) {
+  // Every file Zoom holds for the instance, the per-participant audio files included.
+  const listed = [...atZoom.recording_files, ...atZoom.participant_audio_files];
+  for (const f of listed) {
     const id = await fileIdOf(atZoom.uuid, f);
     const mine = byId.get(id);
     const sizeOk = mine && (f.file_size === undefined || mine.bytesArchived === f.file_size);
@@ -152,7 +149,7 @@ export async function trashIfVerified(
     const head = await env.RECORDINGS.head(mine.r2Key);
     if (!head || head.size !== mine.bytesArchived) unverified.push(id);
   }
-  if (unverified.length || !atZoom.recording_files.length) {
+  if (unverified.length || !listed.length) {
     log("info", "archive policy: Zoom's copy kept, not every file is verified", {
       tenantId: recording.tenantId,
       recordingId: recording.id,

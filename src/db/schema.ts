@@ -286,7 +286,8 @@ export const recordings = sqliteTable(
   ],
 );
 
-export type ArchiveStatus = "pending" | "archiving" | "archived" | "failed";
+/** `processing`: Zoom lists the file but has not finished it (no size yet); the consumer waits. */
+export type ArchiveStatus = "processing" | "pending" | "archiving" | "archived" | "failed";
 
 /** A finished part of a multipart upload, kept so a retry resumes instead of starting over. */
 export interface FinishedPart {
@@ -312,7 +313,7 @@ export const recordingFiles = sqliteTable(
     /** Zoom's download_url (needs a bearer; not a secret by itself). */
     downloadUrl: text("download_url").notNull(),
     recordingStart: integer("recording_start", { mode: "number" }),
-    status: text("status", { enum: ["pending", "archiving", "archived", "failed"] })
+    status: text("status", { enum: ["processing", "pending", "archiving", "archived", "failed"] })
       .$type<ArchiveStatus>()
       .notNull(),
     bytesArchived: integer("bytes_archived", { mode: "number" }).notNull().default(0),

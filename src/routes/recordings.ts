@@ -17,7 +17,7 @@ import { mintPlayToken } from "../links/play-token.ts";
 
 export const recordingsApi = createRouter();
 
-const Status = z.enum(["pending", "archiving", "archived", "failed"]);
+const Status = z.enum(["processing", "pending", "archiving", "archived", "failed"]);
 const Id = z
   .string()
   .min(1)
@@ -30,6 +30,8 @@ const FileOut = z
     fileType: z.string(),
     sizeBytes: z.number().nullable(),
     status: Status,
+    /** A per-participant audio file ("record a separate audio file of each participant"). */
+    participantAudio: z.boolean().optional(),
     bytesArchived: z.number(),
     sha256: z.string().optional(),
     archivedAt: z.string().optional(),

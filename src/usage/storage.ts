@@ -21,3 +21,32 @@ export function parseStorageBytes(text: string | undefined | null): number | und
   if (!Number.isFinite(value) || unit === undefined) return undefined;
   return Math.round(value * unit);
 }
+
+/** The storage figures of Zoom's plan usage (`plan_recording`), as far as the account has them. */
+export interface PlanRecordingFigures {
+  free_storage?: string | undefined;
+  free_storage_usage?: string | undefined;
+  plan_storage?: string | undefined;
+  plan_storage_usage?: string | undefined;
+  plan_storage_exceed?: string | undefined;
+}
+
+/**
+ * Cloud storage in bytes from whichever fields the account has: the licenses' free storage (a
+ * plain Pro account, where `plan_storage` is "0"), an additional storage plan, and the usage beyond
+ * both (`plan_storage_exceed`). `capacityBytes` and `usedBytes` are null when Zoom gave no figure.
+ */
+export function cloudStorageOf(rec: PlanRecordingFigures | undefined): {
+  capacityBytes: number | null;
+  usedBytes: number | null;
+  exceedBytes: number;
+} {
+  const add = (...values: (number | undefined)[]) =>
+    values.every((v) => v === undefined) ? null : values.reduce<number>((n, v) => n + (v ?? 0), 0);
+  const capacity = add(parseStorageBytes(rec?.free_storage), parseStorageBytes(rec?.plan_storage));
+  const exceed = parseStorageBytes(rec?.plan_storage_exceed) ?? 0;
+  let used = add(parseStorageBytes(rec?.free_storage_usage), parseStorageBytes(rec?.plan_storage_usage));
+  // Usage figures may stop at the capacity: what is beyond is only in plan_storage_exceed.
+  if (exceed > 0) used = Math.max(used ?? 0, (capacity ?? 0) + exceed);
+  return { capacityBytes: capacity, usedBytes: used, exceedBytes: exceed };
+}

@@ -9,7 +9,7 @@ import type { ZoomClient } from "../zoom/client.ts";
 import { ZoomApiError, ZoomRateLimited } from "../zoom/errors.ts";
 import { planUsage, usersSummary } from "../zoom/users.ts";
 import { type ArchiveTotals, archiveTotals } from "./archive-totals.ts";
-import { parseStorageBytes } from "./storage.ts";
+import { cloudStorageOf } from "./storage.ts";
 
 /** How long a snapshot answers before it is read again from Zoom. */
 export const USAGE_MAX_AGE_MS = 15 * 60_000;
@@ -63,10 +63,7 @@ export async function takeUsageSnapshot(db: Db, client: ZoomClient, tenantId: st
     if (!(err instanceof ZoomApiError)) throw err;
     log("warn", "zoom plan usage refused; storage left unknown", { tenantId, err: err.message });
   }
-  const rec = plan?.plan_recording;
-  const sum = (a: number | undefined, b: number | undefined) =>
-    a === undefined && b === undefined ? null : (a ?? 0) + (b ?? 0);
-  const purchased = plan?.plan_base?.reduce((n, p) => n + (p.hosts ?? 0), 0);
+  const storage = cloudStorageOf(plan?.plan_recording);
   return db
     .insert(usageSnapshots)
     .values({
@@ -77,12 +74,9 @@ export async function takeUsageSnapshot(db: Db, client: ZoomClient, tenantId: st
       seatsBasic: summary.basic_users_count,
       seatsPending: summary.pending_users_count,
       seatsTotal: summary.total_users_count,
-      seatsPurchased: plan?.plan_base?.length ? (purchased ?? null) : null,
-      storageUsedBytes: sum(
-        parseStorageBytes(rec?.plan_storage_usage),
-        parseStorageBytes(rec?.free_storage_usage),
-      ),
-      storagePlanBytes: sum(parseStorageBytes(rec?.plan_storage), parseStorageBytes(rec?.free_storage)),
+      seatsPurchased: plan?.plan_base?.hosts ?? null,
+      storageUsedBytes: storage.usedBytes,
+      storagePlanBytes: storage.capacityBytes,
     })
     .returning()
     .get();

@@ -20,7 +20,7 @@ export const ZoomUser = z.object({
 export type ZoomUser = z.infer<typeof ZoomUser>;
 
 /** One cloud recording file, as in recording.* webhooks and the REST listings. CC and TIMELINE
- * files may lack id, status and file_size. */
+ * files may lack id, status and file_size; a file still `processing` has no file_size yet. */
 export const ZoomRecordingFile = z.object({
   id: z.string().min(1).max(128).optional(),
   recording_start: z.string().optional(),
@@ -43,6 +43,8 @@ export const ZoomRecordingMeeting = z.object({
   start_time: z.string(),
   duration: z.number().optional(),
   recording_files: z.array(ZoomRecordingFile).max(100).default([]),
+  /** With "record a separate audio file of each participant": one M4A per participant. */
+  participant_audio_files: z.array(ZoomRecordingFile).max(1000).default([]),
 });
 export type ZoomRecordingMeeting = z.infer<typeof ZoomRecordingMeeting>;
 
@@ -88,15 +90,28 @@ export const ZoomUsersSummary = z.object({
 });
 export type ZoomUsersSummary = z.infer<typeof ZoomUsersSummary>;
 
-/** GET /accounts/me/plans/usage: storage figures are strings such as "2 GB". */
+/**
+ * GET /accounts/me/plans/usage (Zoom's Billing API): `plan_base` is one object; storage figures
+ * are strings such as "2 GB" or "0". A plain Pro account has its storage in `free_storage` (with
+ * `plan_storage` "0"); an additional storage plan is `plan_storage`; usage beyond both is
+ * `plan_storage_exceed`.
+ */
 export const ZoomPlanUsage = z.object({
-  plan_base: z.array(z.object({ hosts: z.number().int().nonnegative().optional() })).optional(),
+  plan_base: z
+    .object({
+      type: z.string().optional(),
+      hosts: z.number().int().nonnegative().optional(),
+      usage: z.number().int().nonnegative().optional(),
+      pending: z.number().int().nonnegative().optional(),
+    })
+    .optional(),
   plan_recording: z
     .object({
       free_storage: z.string().optional(),
       free_storage_usage: z.string().optional(),
       plan_storage: z.string().optional(),
       plan_storage_usage: z.string().optional(),
+      plan_storage_exceed: z.string().optional(),
     })
     .optional(),
 });

@@ -82,6 +82,8 @@ export interface SimFile {
   fileId: string;
   id?: string;
   file_type: string;
+  /** Set on per-participant audio files (participant_audio_files). */
+  file_name?: string;
   file_size?: number;
   download_url: string;
 }
@@ -89,8 +91,13 @@ export interface SimFile {
 /** Creates a meeting on the tenant's linked account and runs it with a cloud recording. */
 export async function recordedMeeting(
   tenant: string,
-  files: { fileType: string; sizeBytes?: number; sample?: boolean }[],
-  opts: { processing?: boolean } = {},
+  files: { fileType: string; sizeBytes?: number; sample?: boolean; processingMinutes?: number }[],
+  opts: {
+    processing?: boolean;
+    /** More simulate options for the recording (processingMinutes, webhook, participantAudio...). */
+    recording?: Record<string, unknown>;
+    participants?: { name: string }[];
+  } = {},
 ) {
   const client = await ZoomClient.forTenant(env, loadConfig(env), database(env.DB), tenant);
   const { z } = await import("zod");
@@ -103,12 +110,22 @@ export async function recordedMeeting(
   });
   const sim = await emulator<{ uuid: string; recording: { downloadToken: string; files: SimFile[] } }>(
     `/meetings/${meeting.id}/simulate`,
-    { recording: { files }, ...(opts.processing ? { processing: true } : {}) },
+    {
+      recording: { files, ...opts.recording },
+      ...(opts.processing ? { processing: true } : {}),
+      ...(opts.participants ? { participants: opts.participants } : {}),
+    },
   );
   const completed = (await outbox()).filter(
     (d) => d.event === "recording.completed" && d.body.includes(JSON.stringify(sim.uuid)),
   );
-  return { meetingId: meeting.id, uuid: sim.uuid, files: sim.recording.files, webhook: completed.at(-1) };
+  return {
+    meetingId: meeting.id,
+    uuid: sim.uuid,
+    files: sim.recording.files,
+    webhook: completed.at(-1),
+    webhooks: completed,
+  };
 }
 
 export async function expectedHash(fileId: string) {

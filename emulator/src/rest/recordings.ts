@@ -151,23 +151,32 @@ async function recoverRecording(c: RestContext) {
   return { status: 200, headers: {}, body: "" };
 }
 
+/**
+ * Zoom's Billing API answer: `plan_base` is one object ({type, hosts, usage, pending}), storage is
+ * text. Usage fills the free storage of the licenses first, then an additional storage plan; what
+ * is beyond both is `plan_storage_exceed`.
+ */
 function planUsage(c: RestContext) {
   const accountId = param(c, "accountId");
   if (accountId !== "me" && accountId !== c.account.id) {
     throw new ZoomError(400, 200, "Only available for master account or the account itself.");
   }
   const used = usedStorage(c.core, c.account.id);
-  const exceed = Math.max(0, used - c.account.storageBytes);
-  const licensed = c.core.db
-    .usersOf(c.account.id)
-    .filter((u) => u.type === 2 && u.status === "active").length;
+  const free = c.account.freeStorageBytes ?? 0;
+  const plan = c.account.storageBytes;
+  const freeUsed = Math.min(used, free);
+  const planUsed = Math.min(used - freeUsed, plan);
+  const exceed = used - freeUsed - planUsed;
+  const users = c.core.db.usersOf(c.account.id);
+  const licensed = users.filter((u) => u.type === 2 && u.status === "active").length;
+  const pending = users.filter((u) => u.type === 2 && u.status === "pending").length;
   return json(200, {
-    plan_base: [{ type: "monthly", hosts: c.account.seats, usage: licensed }],
+    plan_base: { type: "monthly", hosts: c.account.seats, usage: licensed, pending },
     plan_recording: {
-      free_storage: "0",
-      free_storage_usage: "0",
-      plan_storage: formatStorage(c.account.storageBytes),
-      plan_storage_usage: formatStorage(used),
+      free_storage: formatStorage(free),
+      free_storage_usage: formatStorage(freeUsed),
+      plan_storage: formatStorage(plan),
+      plan_storage_usage: formatStorage(planUsed),
       plan_storage_exceed: formatStorage(exceed),
     },
   });
