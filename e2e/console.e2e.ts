@@ -91,6 +91,25 @@ describe("a link is bound to the browser that started it", () => {
   });
 });
 
+describe("an install started from the Zoom Marketplace", () => {
+  it("hands off to Wise, where a signed-in admin claims and confirms it", async () => {
+    await cleanStart();
+    const page = await browser.page();
+    await page.goto(`${zoom}/marketplace/apps/wise-local-client/add`);
+    await page.getByRole("button", { name: "Authorize" }).click();
+    await page.getByText("Finish linking Zoom in Wise").waitFor();
+    await page.getByRole("link", { name: "Sign in to Wise and finish linking" }).click();
+    await page.getByText("Zoom was added from the Marketplace.").waitFor();
+    // The handoff secret left the address bar as soon as the page read it.
+    expect(page.url()).toBe(`${app}/console`);
+    await page.getByRole("button", { name: "Use the demo tenant's token" }).click();
+    await page.getByText(/^Link Zoom account \S+ \(owner@school-a\.example\) to this institute\?$/).waitFor();
+    await page.getByRole("button", { name: "Confirm" }).click();
+    await page.getByText("Zoom is linked.").waitFor();
+    await expect.poll(() => page.getByTestId("link-status").textContent()).toBe("linked");
+  });
+});
+
 describe("readable failures", () => {
   it("shows an API error as a message a person can act on", async () => {
     const page = await signInWithDemo();

@@ -401,6 +401,17 @@ describe("a link is pending until the admin who started it confirms it", () => {
 });
 
 describe("a refused link never breaks the rightful tenant's link", () => {
+  it("two tenants' attempts on the same unlinked account: only the newest grant can be confirmed, and it works", async () => {
+    const older = await authorizeOnly("tenant-a", OWNER_B);
+    const newer = await authorizeOnly("tenant-b", OWNER_B);
+    // Zoom revoked the older grant when it issued the newer one: the older pending link is gone.
+    expect(await count("zoom_pending_links")).toBe(1);
+    expect((await confirmLink("tenant-a", older.confirmation ?? "")).status).toBe(404);
+    expect((await linkStatus("tenant-a")).status).toBe("unlinked");
+    expect((await confirmLink("tenant-b", newer.confirmation ?? "")).status).toBe(200);
+    expect(await worksAtZoom("tenant-b")).toBe(true);
+  });
+
   it("another tenant's attempt on a linked account: readable refusal, and the owner keeps working at Zoom", async () => {
     expect((await linkZoom("tenant-a")).status).toBe(200);
     expect(await worksAtZoom("tenant-a")).toBe(true);
@@ -510,10 +521,12 @@ describe("installs started from the Zoom Marketplace", () => {
 
   it("a handoff for an account linked elsewhere since then cannot be claimed", async () => {
     const { handoff } = await marketplaceInstall(OWNER_B);
+    // Linking the account issued a newer grant (Zoom revoked the handoff's): the handoff is gone.
     expect((await linkZoom("tenant-b", { userId: OWNER_B })).status).toBe(200);
     const res = await claim("tenant-c", handoff ?? "");
-    expect(res.status).toBe(409);
-    expect(((await res.json()) as { code: string }).code).toBe("zoom_account_taken");
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { code: string }).code).toBe("handoff_not_found");
+    expect(await pendingOf("tenant-c")).toEqual([]);
     expect(await worksAtZoom("tenant-b")).toBe(true);
     expect(await count("zoom_pending_links")).toBe(0);
   });

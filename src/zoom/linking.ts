@@ -377,6 +377,9 @@ async function storePending(
   const vault = vaultFor(config);
   const id = randomToken(16);
   const zoomAccountId = me.account_id as string;
+  // Zoom revoked the account's earlier grants when it issued this one: an older pending link or
+  // handoff of the account could only ever activate dead tokens, so this one replaces it.
+  await dropPendingOfAccount(db, config, zoomAccountId);
   const ctx = pendingContext(id, zoomAccountId);
   const now = Date.now();
   await db.insert(zoomPendingLinks).values({
@@ -453,6 +456,7 @@ async function adoptGrant(
     return;
   }
   await env.ZOOM_ACCOUNT.getByName(owner.zoomAccountId).linked(owner.zoomAccountId);
+  await dropPendingOfAccount(db, config, owner.zoomAccountId);
   await audit(db, {
     tenantId: owner.tenantId,
     actor: "system",
@@ -694,6 +698,14 @@ export async function expirePendingLinks(db: Db, config: Config, now = Date.now(
   const rows = await db.delete(zoomPendingLinks).where(lte(zoomPendingLinks.expiresAt, now)).returning();
   await revokePending(config, rows);
   return rows.length;
+}
+
+async function dropPendingOfAccount(db: Db, config: Config, zoomAccountId: string) {
+  const rows = await db
+    .delete(zoomPendingLinks)
+    .where(eq(zoomPendingLinks.zoomAccountId, zoomAccountId))
+    .returning();
+  await revokePending(config, rows);
 }
 
 async function dropPending(config: Config, db: Db, rows: PendingRow[]) {
