@@ -484,6 +484,24 @@ describe("installs started from the Zoom Marketplace", () => {
     expect(await worksAtZoom("tenant-b")).toBe(true);
   });
 
+  it("state-less callbacks are limited per address before any call to Zoom", async () => {
+    const strict = { JOIN_RATE_LIMITER: env.TEST_STRICT_RATE_LIMITER };
+    const attempt = () =>
+      fetchAndSettle(
+        new Request(`${BASE}/oauth/zoom/callback?code=forged-code`, {
+          headers: { "cf-connecting-ip": "198.51.100.9" },
+        }),
+        strict,
+      );
+    const answers: number[] = [];
+    for (let i = 0; i < 7; i++) answers.push((await attempt()).status);
+    expect(answers.slice(0, 5)).toEqual([400, 400, 400, 400, 400]);
+    expect(answers.slice(5)).toEqual([429, 429]);
+    // Only the attempts within the budget reached Zoom's token endpoint.
+    expect((await stats()).invalidGrants).toBe(5);
+    expect(await count("zoom_pending_links")).toBe(0);
+  });
+
   it("a handoff is claimed once: a replay (any tenant) finds nothing", async () => {
     const { handoff } = await marketplaceInstall();
     expect((await claim("tenant-b", handoff ?? "")).status).toBe(200);
@@ -529,6 +547,19 @@ describe("installs started from the Zoom Marketplace", () => {
     expect(await pendingOf("tenant-c")).toEqual([]);
     expect(await worksAtZoom("tenant-b")).toBe(true);
     expect(await count("zoom_pending_links")).toBe(0);
+  });
+});
+
+describe("the API document", () => {
+  it("describes the pending, confirm and claim routes", async () => {
+    const doc = (await (await call("/openapi.json")).json()) as {
+      paths: Record<string, Record<string, { security?: unknown[] }>>;
+    };
+    expect(Object.keys(doc.paths["/v1/zoom/link/pending"] ?? {}).sort()).toEqual(["delete", "get"]);
+    expect(Object.keys(doc.paths["/v1/zoom/link/confirm"] ?? {})).toEqual(["post"]);
+    expect(Object.keys(doc.paths["/v1/zoom/link/claim"] ?? {})).toEqual(["post"]);
+    expect(doc.paths["/v1/zoom/link/confirm"]?.post?.security).toEqual([{ wiseJwt: [] }]);
+    expect(JSON.stringify(doc.paths["/v1/zoom/link"]?.post)).toContain("/oauth/zoom/start/{handle}");
   });
 });
 

@@ -299,15 +299,25 @@ function wiseLanding(publicBaseUrl: string, origins: string[]): string {
 // The browser lands here from Zoom. Answers are pages for people, or a redirect to Wise.
 zoomLink.get("/oauth/zoom/callback", async (c) => {
   const config = c.get("config");
+  const query = new URL(c.req.url).searchParams;
+  // A callback without state (a Marketplace install) makes us call Zoom's token endpoint for anyone
+  // who sends a code: each address gets the link clicks' per-IP budget for that, then a 429 page.
+  const limiter = c.env.JOIN_RATE_LIMITER;
+  if (!query.has("state") && limiter) {
+    const { success } = await limiter.limit({
+      key: `oauth:${c.req.header("cf-connecting-ip") ?? "unknown"}`,
+    });
+    if (!success) {
+      return page(
+        "Too many attempts",
+        html`<p>Too many Zoom installs from your network. Wait a minute and try again.</p>`,
+        429,
+      );
+    }
+  }
   const cookieName = linkCookieName(config);
   const browserSecret = getCookie(c, cookieName);
-  const outcome = await completeLink(
-    c.env,
-    database(c.env.DB),
-    config,
-    new URL(c.req.url).searchParams,
-    browserSecret,
-  );
+  const outcome = await completeLink(c.env, database(c.env.DB), config, query, browserSecret);
   if (browserSecret !== undefined && outcome.kind !== "failed") {
     deleteCookie(c, cookieName, { path: "/", secure: config.publicBaseUrl.startsWith("https://") });
   }
