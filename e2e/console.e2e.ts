@@ -1,8 +1,9 @@
-// The whole story in a real browser: the console links Zoom through the emulator's consent page,
-// tests the connection and unlinks; bad tokens get a readable sign-in hint.
+// The whole story in a real browser: the console links Zoom through the emulator's consent page
+// and confirms it, tests the connection and unlinks; a second browser cannot finish someone else's
+// link; bad tokens get a readable sign-in hint.
 import { describe, expect, it } from "vitest";
 import { useBrowser } from "./browser.ts";
-import { app, cleanStart } from "./stack.ts";
+import { app, cleanStart, demoToken, zoom } from "./stack.ts";
 
 const browser = useBrowser();
 
@@ -35,6 +36,11 @@ describe("admin console", () => {
     await page.getByRole("button", { name: "Link Zoom" }).click();
     // Zoom's (the emulator's) consent page: a plain form.
     await page.getByRole("button", { name: "Authorize" }).click();
+    // Back in the console, the link waits for this admin's confirmation.
+    await page.getByText("Confirm the link below.").waitFor();
+    await page.getByText(/^Link Zoom account \S+ \(owner@school-a\.example\) to this institute\?$/).waitFor();
+    expect(await page.getByTestId("link-status").textContent()).toBe("unlinked");
+    await page.getByRole("button", { name: "Confirm" }).click();
     await page.getByText("Zoom is linked.").waitFor();
     await expect.poll(() => page.getByTestId("link-status").textContent()).toBe("linked");
     await page.getByRole("button", { name: "Test connection" }).click();
@@ -45,6 +51,62 @@ describe("admin console", () => {
     await page.getByText("Zoom is unlinked.").waitFor();
     await expect.poll(() => page.getByTestId("link-status").textContent()).toBe("unlinked");
     expect(blocked).toEqual([]);
+  });
+});
+
+describe("a link is bound to the browser that started it", () => {
+  it("a second browser opening the first admin's authorize URL cannot link", async () => {
+    await cleanStart();
+    const token = await demoToken();
+    const started = await fetch(`${app}/v1/zoom/link`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ returnTo: `${app}/console` }),
+    });
+    const { authorizeUrl } = (await started.json()) as { authorizeUrl: string };
+    expect(authorizeUrl.startsWith(`${app}/oauth/zoom/start/`)).toBe(true);
+    // The admin's browser takes the first hop (its cookie) and reaches Zoom's consent page.
+    const first = await browser.page();
+    await first.goto(authorizeUrl);
+    await first.getByRole("button", { name: "Authorize" }).waitFor();
+    const zoomAuthorize = first.url();
+    expect(zoomAuthorize.startsWith(`${zoom}/oauth/authorize?`)).toBe(true);
+    // Someone else's browser (another context: no cookie) opens the same Zoom URL and approves.
+    const second = await browser.page();
+    await second.goto(zoomAuthorize);
+    await second.getByRole("button", { name: "Authorize" }).click();
+    await second.getByText("This link was started in another browser").waitFor();
+    // The first hop cannot be taken again either.
+    await second.goto(authorizeUrl);
+    await second.getByText("expired or was already used").waitFor();
+    const status = await fetch(`${app}/v1/zoom/link`, { headers: { authorization: `Bearer ${token}` } });
+    expect(((await status.json()) as { status: string }).status).toBe("unlinked");
+    const pending = await fetch(`${app}/v1/zoom/link/pending`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(((await pending.json()) as { pending: unknown[] }).pending).toEqual([]);
+    // The admin's own browser still finishes it.
+    await first.getByRole("button", { name: "Authorize" }).click();
+    await first.getByText("Confirm the link below.").waitFor();
+  });
+});
+
+describe("an install started from the Zoom Marketplace", () => {
+  it("hands off to Wise, where a signed-in admin claims and confirms it", async () => {
+    await cleanStart();
+    const page = await browser.page();
+    await page.goto(`${zoom}/marketplace/apps/wise-local-client/add`);
+    await page.getByRole("button", { name: "Authorize" }).click();
+    await page.getByText("Finish linking Zoom in Wise").waitFor();
+    await page.getByRole("link", { name: "Sign in to Wise and finish linking" }).click();
+    await page.getByText("Zoom was added from the Marketplace.").waitFor();
+    // The handoff secret left the address bar as soon as the page read it.
+    expect(page.url()).toBe(`${app}/console`);
+    await page.getByRole("button", { name: "Use the demo tenant's token" }).click();
+    await page.getByText(/^Link Zoom account \S+ \(owner@school-a\.example\) to this institute\?$/).waitFor();
+    await page.getByRole("button", { name: "Confirm" }).click();
+    await page.getByText("Zoom is linked.").waitFor();
+    await expect.poll(() => page.getByTestId("link-status").textContent()).toBe("linked");
   });
 });
 

@@ -13,6 +13,7 @@ describe("archive failures in the console", () => {
     await page.getByRole("button", { name: "Use the demo tenant's token" }).click();
     await page.getByRole("button", { name: /^Link/ }).click();
     await page.getByRole("button", { name: "Authorize" }).click();
+    await page.getByRole("button", { name: "Confirm" }).click();
     await expect.poll(() => page.getByTestId("link-status").textContent()).toBe("linked");
 
     // A meeting of the account (no class needed) records; Zoom's file server answers an HTML page.

@@ -1,5 +1,5 @@
-// Helpers the browser tests share: the demo tenant's token, and a clean start (Zoom unlinked for the
-// demo tenant, the emulator reset) so each test stands on its own whatever ran before it.
+// Helpers the browser tests share: the demo tenant's token, and a clean start (Zoom unlinked and no
+// pending link for the demo tenant, the emulator reset) so each test stands on its own whatever ran before it.
 import { inject } from "vitest";
 
 export const app = inject("appUrl");
@@ -21,5 +21,9 @@ export function control(path: string, body?: unknown, method = "POST"): Promise<
 export async function cleanStart(): Promise<void> {
   const token = await demoToken();
   await fetch(`${app}/v1/zoom/link`, { method: "DELETE", headers: { authorization: `Bearer ${token}` } });
+  await fetch(`${app}/v1/zoom/link/pending`, {
+    method: "DELETE",
+    headers: { authorization: `Bearer ${token}` },
+  });
   await control("/reset");
 }

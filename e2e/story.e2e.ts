@@ -1,4 +1,4 @@
-// The whole story in Debian's Chromium against `npm start`'s stack: link Zoom, add a teacher,
+// The whole story in Debian's Chromium against `npm start`'s stack: link Zoom (and confirm), add a teacher,
 // schedule a class, start it as the teacher, join as a student, record it, watch the archive
 // (with seeking answered by 206), unlink. Each step is what a person does in the console.
 import type { Page } from "playwright-core";
@@ -37,6 +37,7 @@ describe("the whole story", () => {
     // 1. Link Zoom through the emulator's consent page.
     await page.getByRole("button", { name: /^Link/ }).click();
     await page.getByRole("button", { name: "Authorize" }).click();
+    await page.getByRole("button", { name: "Confirm" }).click();
     await page.getByText("Zoom is linked").first().waitFor();
     await expect.poll(() => page.getByTestId("link-status").textContent()).toBe("linked");
 

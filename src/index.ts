@@ -2,17 +2,23 @@
 // ZoomAccount and ClassRoster Durable Objects. Logic lives in the modules it imports.
 import { createApp } from "./app.ts";
 import { scheduleSweeps } from "./archive/sweep.ts";
+import { loadConfig } from "./config.ts";
+import { database } from "./db/client.ts";
 import type { Env } from "./env.ts";
 import { log } from "./http/log.ts";
 import { runMaintenance } from "./maintenance.ts";
 import { consumeQueue } from "./queue.ts";
 import { answerLinkClick, linkPath } from "./routes/link-clicks.ts";
 import { scheduleCatchUps } from "./zoom/consumer.ts";
+import { expirePendingLinks } from "./zoom/linking.ts";
 
 export { ClassRoster } from "./links/roster-object.ts";
 export { ZoomAccount } from "./zoom/account-object.ts";
 
 const app = createApp();
+
+/** The frequent trigger in wrangler.toml: pending Zoom links expire in minutes, not overnight. */
+const PENDING_LINK_CRON = "*/10 * * * *";
 
 export default {
   // Link clicks (/j, /s, /r) skip the API's middleware: they are the hot path and need none of it.
@@ -22,6 +28,11 @@ export default {
   },
 
   async scheduled(controller, env, ctx) {
+    if (controller.cron === PENDING_LINK_CRON) {
+      const expired = await expirePendingLinks(database(env.DB), loadConfig(env));
+      log("info", "scheduled: expired pending Zoom links revoked", { expired });
+      return;
+    }
     ctx.waitUntil(runMaintenance(env).catch((err) => log("error", "maintenance failed", { err })));
     const accounts = await scheduleSweeps(env);
     const catchUps = await scheduleCatchUps(env);

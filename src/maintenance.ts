@@ -1,6 +1,7 @@
 // Nightly housekeeping run by the cron trigger: re-encrypts credentials and join URLs sealed under an
 // older key (so an old key can be retired after one night), queues again webhook events left
-// unprocessed, and drops expired OAuth states and old webhook ids.
+// unprocessed, drops expired OAuth states and old webhook ids, and revokes the grants of pending
+// Zoom links nobody confirmed or claimed in time.
 import { and, isNotNull, isNull, lt, or } from "drizzle-orm";
 import { loadConfig } from "./config.ts";
 import { database } from "./db/client.ts";
@@ -10,6 +11,7 @@ import { log } from "./http/log.ts";
 import { resealJoinUrls } from "./links/join-urls.ts";
 import { reencryptCredentials, vaultFor } from "./zoom/credentials.ts";
 import { requeuePendingEvents } from "./zoom/inbox.ts";
+import { expirePendingLinks } from "./zoom/linking.ts";
 
 /** Zoom retries a delivery for at most about 85 minutes; a week of ids is plenty to drop replays. */
 const DELIVERY_RETENTION_MS = 7 * 24 * 3600_000;
@@ -23,6 +25,7 @@ export async function runMaintenance(env: Env): Promise<{ reencrypted: number; r
   const joinUrls = await resealJoinUrls(db, config.tokenKeys);
   const now = Date.now();
   await db.delete(oauthStates).where(or(lt(oauthStates.expiresAt, now), isNotNull(oauthStates.usedAt)));
+  const pendingExpired = await expirePendingLinks(db, config, now);
   await db
     .delete(webhookDeliveries)
     .where(
@@ -47,6 +50,7 @@ export async function runMaintenance(env: Env): Promise<{ reencrypted: number; r
     reencrypted,
     joinUrls,
     requeued,
+    pendingExpired,
     currentKey: vaultFor(config).currentKeyId,
   });
   return { reencrypted, requeued };

@@ -6,7 +6,17 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { handleRegistrationMessage } from "../src/links/registration.ts";
 import { api, clearTables } from "./helpers/api.ts";
 import { BASE, call } from "./helpers/app.ts";
-import { callback, consent, linkZoom, resetEmulator, startLink, stats } from "./helpers/zoom.ts";
+import {
+  beginLink,
+  callback,
+  confirmationOf,
+  confirmLink,
+  consent,
+  firstHop,
+  linkZoom,
+  resetEmulator,
+  stats,
+} from "./helpers/zoom.ts";
 
 const click = async (url: string) => {
   const res = await call(url.startsWith(BASE) ? url.slice(BASE.length) : url, {
@@ -159,17 +169,22 @@ describe("logs", () => {
         lines.push(args.map(String).join(" "));
       });
     }
-    const authorize = await startLink("tenant-a");
-    const back = await consent(authorize);
+    const linkStart = await beginLink("tenant-a");
+    const hop = await firstHop(linkStart);
+    const back = await consent(hop.authorizeUrl);
     const code = back.searchParams.get("code") ?? "";
     const state = back.searchParams.get("state") ?? "";
-    expect((await callback(back)).status).toBeLessThan(400);
-    // A replayed callback fails, and is logged as such: still without its code or state.
+    const answer = await callback(back);
+    expect(answer.status).toBeLessThan(400);
+    const confirmation = (await confirmationOf(answer)) ?? "";
+    expect((await confirmLink("tenant-a", confirmation)).status).toBe(200);
+    // A replayed callback and a replayed first hop fail, and are logged as such: still without secrets.
     await callback(back);
+    await call(linkStart.slice(BASE.length), { redirect: "manual" });
     await addTeacher();
     const { links } = await scheduleClass("c-reg", true);
 
-    const secrets = [code, state];
+    const secrets = [code, state, linkStart.split("/").at(-1) ?? "", hop.cookie, confirmation];
     for (const url of links) {
       const token = url.split("/").at(-1) ?? "";
       secrets.push(token, token.split(".").at(-1) ?? "");
@@ -188,6 +203,7 @@ describe("logs", () => {
 
     expect(lines.some((l) => l.includes('"path":"/j/[token]"'))).toBe(true);
     expect(lines.some((l) => l.includes('"path":"/oauth/zoom/callback"'))).toBe(true);
+    expect(lines.some((l) => l.includes('"path":"/oauth/zoom/start/[handle]"'))).toBe(true);
     const logged = lines.join("\n");
     for (const secret of secrets) {
       expect(secret.length).toBeGreaterThan(8);

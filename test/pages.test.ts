@@ -92,6 +92,9 @@ describe("Content-Security-Policy", () => {
     const res = await call("/oauth/zoom/callback?code=abc&state=not-a-state");
     expect(res.status).toBeGreaterThanOrEqual(400);
     await expectStrictPage(res);
+    const hop = await call("/oauth/zoom/start/not-a-handle");
+    expect(hop.status).toBe(400);
+    await expectStrictPage(hop);
   });
 
   it("covers /j, /s and /r pages, with their one script and style under a fresh nonce per response", async () => {

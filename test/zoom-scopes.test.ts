@@ -10,10 +10,13 @@ import { bearer } from "./helpers/jwt.ts";
 import {
   ACCOUNT_A,
   callback,
+  confirmationOf,
+  confirmLink,
   consent,
   emulator,
   fetchAndSettle,
   freshStart,
+  LINK_COOKIE,
   linkStatus,
   startLink,
   stats,
@@ -25,8 +28,33 @@ beforeEach(async () => {
 
 const CLASSIC = { ZOOM_SCOPE_SET: "classic" };
 
-/** POST /v1/zoom/link with the Worker's env changed by `overrides`. */
-async function startLinkWith(overrides: Record<string, string>, tenant = "tenant-a"): Promise<string> {
+/**
+ * POST /v1/zoom/link and its first hop with the Worker's env changed by `overrides`; returns Zoom's
+ * authorization URL and the browser's cookie.
+ */
+async function startLinkWith(
+  overrides: Record<string, string>,
+  tenant = "tenant-a",
+): Promise<{ url: string; cookie: string }> {
+  const start = await beginLinkWith(overrides, tenant);
+  const hop = await fetchAndSettle(new Request(start, { redirect: "manual" }), overrides);
+  expect(hop.status).toBe(302);
+  const cookie = new RegExp(`^${LINK_COOKIE}=([^;]+)`).exec(hop.headers.get("set-cookie") ?? "")?.[1] ?? "";
+  return { url: hop.headers.get("location") ?? "", cookie };
+}
+
+/** The callback with the Worker's env changed by `overrides`, from the browser holding `cookie`. */
+function callbackWith(redirect: URL, cookie: string, overrides: Record<string, string>) {
+  return fetchAndSettle(
+    new Request(`${BASE}${redirect.pathname}${redirect.search}`, {
+      redirect: "manual",
+      headers: { cookie: `${LINK_COOKIE}=${cookie}` },
+    }),
+    overrides,
+  );
+}
+
+async function beginLinkWith(overrides: Record<string, string>, tenant: string): Promise<string> {
   const res = await fetchAndSettle(
     new Request(`${BASE}/v1/zoom/link`, {
       method: "POST",
@@ -56,6 +84,8 @@ describe("granular (the default)", () => {
 
     const res = await callback(await consent(url.toString()));
     expect(res.status).toBe(200);
+    const confirmation = await confirmationOf(res);
+    expect((await confirmLink("tenant-a", confirmation ?? "")).status).toBe(200);
     const status = await linkStatus("tenant-a", true);
     expect(status).toMatchObject({ status: "linked", zoomAccountId: ACCOUNT_A, missingScopes: [] });
     expect(status.live).toMatchObject({ ok: true });
@@ -73,15 +103,27 @@ describe("granular (the default)", () => {
 describe("classic (ZOOM_SCOPE_SET=classic)", () => {
   it("links an app registered with classic scopes through the consent page and the callback", async () => {
     await emulator("/config", { clients: [{ clientId: "wise-local-client", scopeSet: "classic" }] });
-    const url = new URL(await startLinkWith(CLASSIC));
+    const start = await startLinkWith(CLASSIC);
+    const url = new URL(start.url);
     expect((url.searchParams.get("scope") ?? "").split(",").sort()).toEqual(
       requestedScopes("classic").sort(),
     );
 
-    const redirect = await consent(url.toString());
-    const res = await fetchAndSettle(new Request(`${BASE}${redirect.pathname}${redirect.search}`), CLASSIC);
+    const res = await callbackWith(await consent(url.toString()), start.cookie, CLASSIC);
     expect(res.status).toBe(200);
-    expect(await res.text()).toContain("Zoom is linked");
+    const confirmation = await confirmationOf(res);
+    const confirmed = await fetchAndSettle(
+      new Request(`${BASE}/v1/zoom/link/confirm`, {
+        method: "POST",
+        headers: {
+          ...(await bearer({ tenant: "tenant-a", sub: "admin-of-tenant-a" })),
+          "content-type": "application/json",
+        },
+        body: JSON.stringify({ confirmation }),
+      }),
+      CLASSIC,
+    );
+    expect(confirmed.status).toBe(200);
 
     const status = (await (await getWith("/v1/zoom/link?live=1", CLASSIC)).json()) as Record<string, unknown>;
     expect(status).toMatchObject({ status: "linked", missingScopes: [], live: { ok: true } });
@@ -116,8 +158,12 @@ describe("a grant missing a needed scope", () => {
   it("a classic grant missing one classic scope is refused the same way", async () => {
     await emulator("/config", { clients: [{ clientId: "wise-local-client", scopeSet: "classic" }] });
     const kept = requestedScopes("classic").filter((s) => s !== "recording:write:admin");
-    const redirect = await consent(await startLinkWith(CLASSIC), "approve", undefined, kept);
-    const res = await fetchAndSettle(new Request(`${BASE}${redirect.pathname}${redirect.search}`), CLASSIC);
+    const start = await startLinkWith(CLASSIC);
+    const res = await callbackWith(
+      await consent(start.url, "approve", undefined, kept),
+      start.cookie,
+      CLASSIC,
+    );
     expect(res.status).toBe(403);
     expect(await res.text()).toContain("recording:write:admin");
     expect(await count("zoom_credentials")).toBe(0);

@@ -50,12 +50,16 @@ async function respond(w: WireResponse): Promise<Response> {
 
 app.get("/", (c) =>
   c.html(
-    "<!doctype html><meta name=viewport content='width=device-width'><h1>Zoom emulator</h1><p>See emulator/README.md. OAuth at /oauth/authorize, API at /v2, control API at /__emulator.</p>",
+    "<!doctype html><meta name=viewport content='width=device-width'><h1>Zoom emulator</h1><p>See emulator/README.md. OAuth at /oauth/authorize, Marketplace installs at /marketplace/apps/{clientId}/add, API at /v2, control API at /__emulator.</p>",
   ),
 );
 
 app.on(["GET", "POST"], "/oauth/authorize", async (c) =>
   respond(await zoom(c.env).authorize(await wire(c.req.raw))),
+);
+// The App Marketplace's "Add" button for an app: Zoom's consent without the integrator's state.
+app.get("/marketplace/apps/:clientId/add", async (c) =>
+  respond(await zoom(c.env).marketplaceAdd(c.req.param("clientId"), c.req.query("redirect_uri"))),
 );
 app.post("/oauth/token", async (c) => respond(await zoom(c.env).token(await wire(c.req.raw))));
 app.post("/oauth/revoke", async (c) => respond(await zoom(c.env).revoke(await wire(c.req.raw))));

@@ -127,6 +127,24 @@ export function authorizePage(core: Core, req: WireRequest): WireResponse {
   );
 }
 
+/**
+ * The Zoom App Marketplace's "Add" button: the same authorize page, for the app's redirect URI,
+ * without state or PKCE (the integrator did not start this flow), so the code arrives alone.
+ */
+export function marketplaceAdd(core: Core, clientId: string, redirectUri: string | undefined): WireResponse {
+  const client = core.db.client(clientId);
+  if (!client) return html(404, errorPage("App not found", `No app with client_id ${clientId}`));
+  const target = redirectUri ?? client.redirectUris[0] ?? "";
+  if (!client.redirectUris.includes(target)) {
+    return html(
+      400,
+      errorPage("Invalid redirect", `The redirect URI is not allowed for this app: ${target}`),
+    );
+  }
+  const q = new URLSearchParams({ response_type: "code", client_id: clientId, redirect_uri: target });
+  return redirect(`/oauth/authorize?${q}`);
+}
+
 export function authorizeDecision(core: Core, req: WireRequest): WireResponse {
   const params = new URLSearchParams(req.body);
   const form = Object.fromEntries(params);

@@ -9,7 +9,14 @@ import type { Env } from "./env.ts";
 import { effectOf, replacement, takeFault, withFault } from "./faults.ts";
 import { html, toWire, type WireRequest, type WireResponse } from "./http.ts";
 import { hex, isoSeconds, randomBytes } from "./ids.ts";
-import { authorizeDecision, authorizePage, revoke, token, tokenRequestAccount } from "./oauth.ts";
+import {
+  authorizeDecision,
+  authorizePage,
+  marketplaceAdd,
+  revoke,
+  token,
+  tokenRequestAccount,
+} from "./oauth.ts";
 import { errorPage, expiredStartPage, joinPage, startPage } from "./pages.ts";
 import { lookupJoin, lookupStart } from "./rest/meetings.ts";
 import { handleRest } from "./rest/router.ts";
@@ -63,6 +70,11 @@ export class ZoomState extends DurableObject<Env> {
     return withFault(this.core, "oauth.authorize", undefined, () =>
       req.method === "POST" ? authorizeDecision(this.core, req) : authorizePage(this.core, req),
     );
+  }
+
+  async marketplaceAdd(clientId: string, redirectUri: string | undefined): Promise<WireResponse> {
+    this.count("marketplace.add");
+    return marketplaceAdd(this.core, clientId, redirectUri);
   }
 
   async token(req: WireRequest): Promise<WireResponse> {

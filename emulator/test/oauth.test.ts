@@ -116,6 +116,51 @@ describe("authorize", () => {
   });
 });
 
+describe("marketplace add", () => {
+  it("sends the admin to the consent page without state or PKCE; the code comes back alone", async () => {
+    const add = await fetch(
+      `${ZOOM}/marketplace/apps/${CLIENT_ID}/add?${new URLSearchParams({ redirect_uri: REDIRECT_URI })}`,
+      { redirect: "manual" },
+    );
+    expect(add.status).toBe(302);
+    const authorizeUrl = new URL(add.headers.get("location") ?? "", ZOOM);
+    expect(authorizeUrl.pathname).toBe("/oauth/authorize");
+    expect(authorizeUrl.searchParams.get("redirect_uri")).toBe(REDIRECT_URI);
+    expect(authorizeUrl.searchParams.has("state")).toBe(false);
+    expect(authorizeUrl.searchParams.has("code_challenge")).toBe(false);
+    const page = await (await fetch(authorizeUrl)).text();
+    expect(page).not.toContain('name="state"');
+
+    const form = new URLSearchParams(authorizeUrl.searchParams);
+    form.set("user_id", OWNER_B);
+    form.set("decision", "approve");
+    const back = await fetch(`${ZOOM}/oauth/authorize`, { method: "POST", body: form, redirect: "manual" });
+    const callback = new URL(back.headers.get("location") ?? "");
+    expect(`${callback.origin}${callback.pathname}`).toBe(REDIRECT_URI);
+    expect(callback.searchParams.has("state")).toBe(false);
+    // No verifier needed: nothing was bound to a challenge.
+    const res = await tokenRequest({
+      grant_type: "authorization_code",
+      code: callback.searchParams.get("code") ?? "",
+      redirect_uri: REDIRECT_URI,
+    });
+    expect(res.status).toBe(200);
+    const t = (await res.json()) as Tokens;
+    expect((await api(t.access_token, "/users/me")).status).toBe(200);
+  });
+
+  it("refuses an unknown app or an unregistered redirect URI with a page", async () => {
+    const unknown = await fetch(`${ZOOM}/marketplace/apps/nope/add`, { redirect: "manual" });
+    expect(unknown.status).toBe(404);
+    const evil = await fetch(
+      `${ZOOM}/marketplace/apps/${CLIENT_ID}/add?redirect_uri=${encodeURIComponent("https://evil.example/cb")}`,
+      { redirect: "manual" },
+    );
+    expect(evil.status).toBe(400);
+    expect(evil.headers.get("location")).toBeNull();
+  });
+});
+
 describe("token", () => {
   it("exchanges a code for Zoom's token response", async () => {
     const t = await authorize();

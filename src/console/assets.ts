@@ -24,6 +24,7 @@ label{display:block;font-size:.9rem}
 .facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem .9rem;margin:0 0 .75rem}.facts dt{color:var(--muted)}.facts dd{margin:0;word-break:break-word}
 table{width:100%;border-collapse:collapse;font-size:.95rem}th,td{text-align:left;padding:.4rem;border-bottom:1px solid #e6e9ef;vertical-align:top}
 .badge{display:inline-block;padding:.05rem .5rem;border-radius:999px;font-size:.8rem;background:#e6e9ef}
+.pending{border:1px solid currentColor;border-radius:6px;padding:.5rem 1rem;margin:.5rem 0}
 .badge.linked,.badge.archived,.badge.active{background:#d7f3e3;color:var(--ok)}.badge.needs_relink,.badge.failed{background:#fde2e2;color:var(--danger)}
 .cards{list-style:none;padding:0;display:grid;gap:.75rem}.cards li{border:1px solid #e6e9ef;border-radius:10px;padding:.75rem}
 .links{font-size:.85rem;word-break:break-all}
@@ -145,6 +146,25 @@ export const consoleJs = String.raw`
     $("unlink-btn").hidden = s.status === "unlinked";
     $("test-btn").hidden = s.status === "unlinked";
     return s;
+  }
+
+  // Secrets from Zoom's way back (URL fragment, never sent to a server): the confirmation of a pending
+  // link, or the handoff of an install started from the Zoom Marketplace.
+  let confirmation = "";
+  let handoff = "";
+
+  async function loadPending() {
+    if (handoff) {
+      const claimed = await api("POST", "/v1/zoom/link/claim", { handoff: handoff });
+      handoff = ""; confirmation = claimed.confirmation;
+    }
+    const { pending } = await api("GET", "/v1/zoom/link/pending");
+    const p = pending[0];
+    $("pending-box").hidden = !p;
+    if (!p) return;
+    $("pending-text").textContent = "Link Zoom account " + p.zoomAccountId + (p.zoomUserEmail ? " (" + p.zoomUserEmail + ")" : "") + " to this institute?" +
+      (confirmation ? "" : " Confirm it from the browser that came back from Zoom, or cancel it.");
+    $("confirm-btn").hidden = !confirmation;
   }
 
   async function loadUsage() {
@@ -279,7 +299,7 @@ export const consoleJs = String.raw`
   }
 
   async function loadAll() {
-    const results = await Promise.allSettled([loadLink(false), loadUsage(), loadTeachers(), loadClasses(), loadRecordings()]);
+    const results = await Promise.allSettled([loadLink(false), loadPending(), loadUsage(), loadTeachers(), loadClasses(), loadRecordings()]);
     const failed = results.find((r) => r.status === "rejected");
     if (failed && !(failed.reason instanceof ApiProblem && failed.reason.status === 401)) fail(problemText(failed.reason));
   }
@@ -296,10 +316,14 @@ export const consoleJs = String.raw`
   document.addEventListener("DOMContentLoaded", () => {
     const params = new URLSearchParams(location.search);
     const outcome = params.get("zoom_link");
+    const fragment = new URLSearchParams(location.hash.slice(1));
+    confirmation = fragment.get("zoom_confirm") || "";
+    handoff = fragment.get("zoom_handoff") || "";
     if (outcome) {
-      notice({ linked: "Zoom is linked.", relinked: "Zoom is linked again.", denied: "Zoom was not linked: the authorization was declined.", missing_scopes: "Zoom is linked, but some permissions were not granted." }[outcome] || "Zoom linking finished: " + outcome);
-      history.replaceState(null, "", location.pathname);
+      notice({ linked: "Zoom is linked.", relinked: "Zoom is linked again.", pending: "Zoom authorized Wise. Confirm the link below.", denied: "Zoom was not linked: the authorization was declined.", missing_scopes: "Zoom is linked, but some permissions were not granted." }[outcome] || "Zoom linking finished: " + outcome);
     }
+    if (handoff) notice("Zoom was added from the Marketplace. Sign in as an admin to link it to your institute.");
+    if (outcome || location.hash) history.replaceState(null, "", location.pathname);
     $("signin-form").addEventListener("submit", (e) => { e.preventDefault(); guarded(e.submitter, () => signIn($("token").value)); });
     const demo = $("demo-token");
     if (demo) demo.addEventListener("click", (e) => guarded(e.target, async () => {
@@ -311,6 +335,16 @@ export const consoleJs = String.raw`
     $("link-btn").addEventListener("click", (e) => guarded(e.target, async () => {
       const r = await api("POST", "/v1/zoom/link", { returnTo: location.origin + "/console" });
       location.assign(r.authorizeUrl);
+    }));
+    $("confirm-btn").addEventListener("click", (e) => guarded(e.target, async () => {
+      const s = await api("POST", "/v1/zoom/link/confirm", { confirmation: confirmation });
+      confirmation = ""; $("pending-box").hidden = true;
+      await loadAll();
+      notice(s.missingScopes && s.missingScopes.length ? "Zoom is linked, but some permissions were not granted." : "Zoom is linked.");
+    }));
+    $("cancel-btn").addEventListener("click", (e) => guarded(e.target, async () => {
+      await api("DELETE", "/v1/zoom/link/pending");
+      confirmation = ""; $("pending-box").hidden = true; notice("Linking Zoom was cancelled.");
     }));
     $("test-btn").addEventListener("click", (e) => guarded(e.target, () => loadLink(true)));
     $("unlink-btn").addEventListener("click", (e) => guarded(e.target, async () => {

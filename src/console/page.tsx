@@ -60,6 +60,17 @@ export function ConsolePage(props: { demoTokens: boolean }) {
           <section aria-labelledby="link-title">
             <h2 id="link-title">Zoom account</h2>
             <dl id="link-status" class="facts"></dl>
+            <div id="pending-box" class="pending" hidden>
+              <p id="pending-text" data-testid="pending-text"></p>
+              <div class="row">
+                <button type="button" id="confirm-btn">
+                  Confirm
+                </button>
+                <button type="button" id="cancel-btn" class="secondary">
+                  Cancel
+                </button>
+              </div>
+            </div>
             <div class="row">
               <button type="button" id="link-btn">
                 Link Zoom

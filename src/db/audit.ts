@@ -6,6 +6,7 @@ import { auditLog } from "./schema.ts";
 export type AuditAction =
   | "zoom.linked"
   | "zoom.relinked"
+  | "zoom.grant_adopted"
   | "zoom.unlinked"
   | "zoom.deauthorized"
   | "zoom.needs_relink"

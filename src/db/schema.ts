@@ -84,7 +84,11 @@ export const zoomCredentials = sqliteTable("zoom_credentials", {
   updatedAt: integer("updated_at", { mode: "number" }).notNull(),
 });
 
-/** Pending OAuth authorizations: single-use, 10 minutes, bound to the tenant that started them. */
+/**
+ * OAuth authorizations in progress: single-use, 10 minutes, bound to the tenant and admin that
+ * started them. The handle is the first hop (`/oauth/zoom/start/{handle}`, used once); that hop
+ * binds the request to the browser (hash of a cookie value) and sends it to Zoom with the state.
+ */
 export const oauthStates = sqliteTable("oauth_states", {
   stateHash: text("state_hash").primaryKey(),
   tenantId: text("tenant_id").notNull(),
@@ -93,7 +97,47 @@ export const oauthStates = sqliteTable("oauth_states", {
   returnTo: text("return_to"),
   expiresAt: integer("expires_at", { mode: "number" }).notNull(),
   usedAt: integer("used_at", { mode: "number" }),
+  handleHash: text("handle_hash").unique(),
+  /** The state itself, sealed: the first hop needs it to build Zoom's authorization URL. */
+  stateEnc: text("state_enc"),
+  /** Set by the first hop: the hash of the cookie value that binds the request to one browser. */
+  browserHash: text("browser_hash"),
+  startedAt: integer("started_at", { mode: "number" }),
 });
+
+/**
+ * A Zoom grant waiting for a Wise admin: after the callback (owned: tenant and admin set, waiting for
+ * that admin's confirmation) or after a Marketplace install (unowned until claimed with the handoff
+ * secret). Tokens are sealed under the row's own id; the grant is revoked when the row expires.
+ */
+export const zoomPendingLinks = sqliteTable(
+  "zoom_pending_links",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id"),
+    createdBy: text("created_by"),
+    /**
+     * Hash of the one secret that moves the row on: the confirmation secret given only to the browser
+     * that came back from Zoom (owned rows), or the Marketplace handoff secret (unowned rows).
+     */
+    secretHash: text("secret_hash").notNull().unique(),
+    zoomAccountId: text("zoom_account_id").notNull(),
+    zoomUserId: text("zoom_user_id").notNull(),
+    zoomUserEmail: text("zoom_user_email"),
+    scopes: text("scopes").notNull(),
+    apiUrl: text("api_url"),
+    accessTokenEnc: text("access_token_enc").notNull(),
+    refreshTokenEnc: text("refresh_token_enc").notNull(),
+    accessTokenExpiresAt: integer("access_token_expires_at", { mode: "number" }).notNull(),
+    returnTo: text("return_to"),
+    createdAt: integer("created_at", { mode: "number" }).notNull(),
+    expiresAt: integer("expires_at", { mode: "number" }).notNull(),
+  },
+  (t) => [
+    index("zoom_pending_links_tenant").on(t.tenantId, t.createdBy),
+    index("zoom_pending_links_expiry").on(t.expiresAt),
+  ],
+);
 
 /**
  * Zoom's webhook deliveries, by hash of the raw body: the inbox the queue consumer works from. A row

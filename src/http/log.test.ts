@@ -35,5 +35,6 @@ describe("redact", () => {
     expect(redactPath("/j/v1.abc.def")).toBe("/j/[token]");
     expect(redactPath("/r/anything/here")).toBe("/r/[token]");
     expect(redactPath("/v1/teachers")).toBe("/v1/teachers");
+    expect(redactPath("/oauth/zoom/start/Zm9vYmFy")).toBe("/oauth/zoom/start/[handle]");
   });
 });

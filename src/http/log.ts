@@ -36,11 +36,15 @@ export function redact(value: unknown, depth = 0): unknown {
 }
 
 /**
- * Paths of browser links carry signed tokens: keep only the route. The OAuth callback's code and
- * state live in its query, which no log line carries (only paths are logged).
+ * Paths of browser links carry signed tokens, and the Zoom link's first hop a single-use handle:
+ * keep only the route. The OAuth callback's code and state live in its query, which no log line
+ * carries (only paths are logged).
  */
 export function redactPath(path: string): string {
-  return path.replace(/^\/(j|s|r)\/.*/, "/$1/[token]").replace(/\?.*/, "");
+  return path
+    .replace(/^\/(j|s|r)\/.*/, "/$1/[token]")
+    .replace(/^\/oauth\/zoom\/start\/.*/, "/oauth/zoom/start/[handle]")
+    .replace(/\?.*/, "");
 }
 
 export function log(level: Level, msg: string, fields: Record<string, unknown> = {}): void {

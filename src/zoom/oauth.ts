@@ -111,13 +111,14 @@ async function peekBody(res: Response): Promise<Record<string, unknown> | undefi
 
 /**
  * Exchanges the authorization code of a callback whose state the caller already matched to a
- * stored, unused request (`state`), proving possession with the PKCE verifier.
+ * stored, unused request (`state`), proving possession with the PKCE verifier. A Zoom Marketplace
+ * install has neither (`expectNoState`, `nopkce`): Zoom sends the code alone.
  */
 export async function exchangeCode(
   config: Config,
   callback: URLSearchParams,
-  state: string,
-  codeVerifier: string,
+  state: string | typeof oauth.expectNoState,
+  codeVerifier: string | typeof oauth.nopkce,
 ): Promise<TokenSet> {
   const as = server(config);
   let res: Response | undefined;

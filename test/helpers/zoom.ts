@@ -57,15 +57,41 @@ export async function fetchAndSettle(
   return res;
 }
 
-/** Asks for an authorization URL as the tenant's admin; returns the URL. */
-export async function startLink(tenant: string, returnTo?: string): Promise<string> {
+/** The browser-binding cookie of the first hop (the test base URL is https). */
+export const LINK_COOKIE = "__Host-zoom_link";
+
+/** Cookies set by first hops, by the state they went to Zoom with: each test "browser" keeps its own. */
+const browserCookies = new Map<string, string>();
+
+/** POST /v1/zoom/link as the tenant's admin; returns the first-hop URL on this service. */
+export async function beginLink(
+  tenant: string,
+  returnTo?: string,
+  sub = `admin-of-${tenant}`,
+): Promise<string> {
   const res = await call("/v1/zoom/link", {
     method: "POST",
-    headers: { ...(await bearer({ tenant, sub: `admin-of-${tenant}` })), "content-type": "application/json" },
+    headers: { ...(await bearer({ tenant, sub })), "content-type": "application/json" },
     body: JSON.stringify(returnTo ? { returnTo } : {}),
   });
   if (res.status !== 200) throw new Error(`link start: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { authorizeUrl: string }).authorizeUrl;
+}
+
+/** Opens the first hop like a browser; returns Zoom's authorization URL and the cookie value set. */
+export async function firstHop(startUrl: string): Promise<{ authorizeUrl: string; cookie: string }> {
+  const res = await call(startUrl.slice(BASE.length), { redirect: "manual" });
+  if (res.status !== 302) throw new Error(`first hop: ${res.status} ${await res.text()}`);
+  const setCookie = res.headers.get("set-cookie") ?? "";
+  const cookie = new RegExp(`^${LINK_COOKIE}=([^;]+)`).exec(setCookie)?.[1] ?? "";
+  const authorizeUrl = res.headers.get("location") ?? "";
+  browserCookies.set(new URL(authorizeUrl).searchParams.get("state") ?? "", cookie);
+  return { authorizeUrl, cookie };
+}
+
+/** Starts linking as the tenant's admin through the first hop; returns Zoom's authorization URL. */
+export async function startLink(tenant: string, returnTo?: string, sub?: string): Promise<string> {
+  return (await firstHop(await beginLink(tenant, returnTo, sub))).authorizeUrl;
 }
 
 /** Plays the admin's browser on Zoom's consent page; returns the redirect back to the product. */
@@ -90,15 +116,41 @@ export async function consent(
   return new URL(res.headers.get("location") ?? "");
 }
 
-/** Sends the browser back to the product's callback. */
-export function callback(redirect: URL): Promise<Response> {
-  return call(`${redirect.pathname}${redirect.search}`, { redirect: "manual" });
+/**
+ * Sends the browser back to the product's callback, with the cookie its first hop set (or the
+ * given one; null for a browser without it).
+ */
+export function callback(redirect: URL, cookie?: string | null): Promise<Response> {
+  const value = cookie === undefined ? browserCookies.get(redirect.searchParams.get("state") ?? "") : cookie;
+  return call(`${redirect.pathname}${redirect.search}`, {
+    redirect: "manual",
+    headers: value ? { cookie: `${LINK_COOKIE}=${value}` } : {},
+  });
 }
 
-/** The whole linking dance for a tenant; returns the callback's answer. */
+/** The confirmation secret a callback gave the browser (redirect fragment or the page's link). */
+export async function confirmationOf(res: Response): Promise<string | null> {
+  const where = res.status === 302 ? (res.headers.get("location") ?? "") : await res.clone().text();
+  return /#zoom_confirm=([A-Za-z0-9_-]+)/.exec(where)?.[1] ?? null;
+}
+
+export async function confirmLink(tenant: string, confirmation: string, sub = `admin-of-${tenant}`) {
+  return call("/v1/zoom/link/confirm", {
+    method: "POST",
+    headers: { ...(await bearer({ tenant, sub })), "content-type": "application/json" },
+    body: JSON.stringify({ confirmation }),
+  });
+}
+
+/**
+ * The whole linking dance for a tenant, confirmation included. Returns the confirmation's answer
+ * (200, the link status) or, when the callback did not leave a pending link, the callback's answer.
+ */
 export async function linkZoom(tenant: string, opts: { userId?: string; returnTo?: string } = {}) {
   const url = await startLink(tenant, opts.returnTo);
-  return callback(await consent(url, "approve", opts.userId ?? OWNER_A));
+  const res = await callback(await consent(url, "approve", opts.userId ?? OWNER_A));
+  const confirmation = await confirmationOf(res);
+  return confirmation ? confirmLink(tenant, confirmation) : res;
 }
 
 export async function linkStatus(tenant: string, live = false) {
