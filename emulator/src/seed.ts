@@ -76,12 +76,25 @@ export function defaultConfig(env: { WEBHOOK_URL?: string; WEBHOOK_SECRET?: stri
   };
 }
 
-export function defaultClient(): Client {
+/** The seeded redirect URIs, then each absolute http(s) URL of `extra` (comma separated) not already there. */
+export function redirectUris(extra = ""): string[] {
+  const uris = ["http://localhost:8787/oauth/zoom/callback", "https://edge.test/oauth/zoom/callback"];
+  for (const raw of extra.split(",")) {
+    const uri = raw.trim();
+    if (!uri || !URL.canParse(uri)) continue;
+    const url = new URL(uri);
+    if ((url.protocol === "http:" || url.protocol === "https:") && !uris.includes(url.href))
+      uris.push(url.href);
+  }
+  return uris;
+}
+
+export function defaultClient(env: { REDIRECT_URIS?: string } = {}): Client {
   return {
     clientId: SEED.clientId,
     clientSecret: SEED.clientSecret,
     name: "Wise",
-    redirectUris: ["http://localhost:8787/oauth/zoom/callback", "https://edge.test/oauth/zoom/callback"],
+    redirectUris: redirectUris(env.REDIRECT_URIS),
     scopes: [...DEFAULT_SCOPES],
     // The local Wise app stands for one Zoom approved for custCreate; other clients are not.
     custCreate: true,
@@ -102,8 +115,8 @@ export function makeUser(
   };
 }
 
-export function seed(db: Db, createdAt: string): void {
-  db.putClient(defaultClient());
+export function seed(db: Db, createdAt: string, env: { REDIRECT_URIS?: string } = {}): void {
+  db.putClient(defaultClient(env));
   const accounts: Account[] = [
     {
       id: SEED.accountA,
