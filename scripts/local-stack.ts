@@ -7,6 +7,7 @@ import { buildDocsAssets } from "./docs-assets.ts";
 import {
   appOrigin,
   DEFAULT_APP_PORT,
+  DEFAULT_EMULATOR_PORT,
   devVars,
   emulatorOrigin,
   type LocalPorts,
@@ -110,9 +111,13 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   const persistTo =
     opts.persistTo ?? (ports.app === DEFAULT_APP_PORT ? undefined : `.wrangler/state-${ports.app}`);
   const persist = persistTo ? ["--persist-to", persistTo] : [];
-  // Debugger ports: 9229 and 9230 when free (the first stack), others when a second stack runs.
-  const appInspector = await freePort(9229);
-  const emulatorInspector = await freePort(appInspector === 9230 ? 9231 : 9230);
+  // Debugger ports follow the stack's ports, so two stacks started at the same moment never race
+  // for one: 9229 and 9230 on the default ports, PORT + 10000 and ZOOM_EMULATOR_PORT + 10000 otherwise.
+  const defaults = ports.app === DEFAULT_APP_PORT && ports.emulator === DEFAULT_EMULATOR_PORT;
+  const inspector = (port: number, fallback: number) =>
+    defaults ? fallback : port + 10_000 <= 65_535 ? port + 10_000 : 0;
+  const appInspector = inspector(ports.app, 9229) || (await freePort(0));
+  const emulatorInspector = inspector(ports.emulator, 9230) || (await freePort(0));
   const secrets = devVars(); // creates .dev.vars from the example on first run
   buildDocsAssets(); // wrangler reads the [assets] directory before its own build runs
   wrangler(["d1", "migrations", "apply", "DB", "--local", ...persist], echo);
