@@ -3,10 +3,12 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { buildEmulator, emulatorWorkerOptions } from "./emulator/build.ts";
+import { buildDocsAssets } from "./scripts/docs-assets.ts";
 import { testBindings } from "./test/bindings.ts";
 
 export default defineConfig(async () => {
   await buildEmulator();
+  buildDocsAssets(); // wrangler.toml's [assets] directory must exist
   const migrations = await readD1Migrations("migrations");
   return {
     test: {

@@ -1,5 +1,5 @@
-// Starts the local stack (app :8787, Zoom emulator :8788, as `npm start` does) with fresh state for
-// the browser tests, and stops it afterwards.
+// Starts the local stack (app on PORT, Zoom emulator on ZOOM_EMULATOR_PORT, default 8787 and 8788, as
+// `npm start` does) with fresh state for the browser tests, and stops it afterwards.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

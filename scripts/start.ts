@@ -1,5 +1,5 @@
-// `npm start`: the app on :8787 and the Zoom emulator on :8788 under wrangler dev, with local
-// D1/R2/DO/Queue state in .wrangler/, migrations applied and a demo tenant seeded.
+// `npm start`: the app on PORT (8787) and the Zoom emulator on ZOOM_EMULATOR_PORT (8788) under
+// wrangler dev, with local D1/R2/DO/Queue state in .wrangler/, migrations applied and a demo tenant seeded.
 import { startLocalStack } from "./local-stack.ts";
 
 console.log("Starting the app and the Zoom emulator (migrations are applied first)...");
@@ -21,7 +21,7 @@ console.log(`
 wise-zoom-edge is running.
   API        ${stack.appUrl}   (health: /healthz, reference: ${stack.appUrl}/docs)
   Console    ${stack.appUrl}/console
-  Zoom       ${stack.zoomUrl}   (emulator; control API under /__emulator)
+  Zoom       ${stack.zoomUrl}   (emulator; control API under ${stack.zoomUrl}/__emulator)
 
 Next:
   npm run token -- --tenant demo --role admin      # a JWT for the demo tenant

@@ -2,7 +2,7 @@
 //   npm run token -- --tenant demo --role admin [--sub id] [--ttl 3600]
 import { parseArgs } from "node:util";
 import { SignJWT } from "jose";
-import { devVars, localVars } from "./local.ts";
+import { DEFAULT_APP_PORT, DEFAULT_EMULATOR_PORT, devVars, localVars } from "./local.ts";
 
 const usage =
   "usage: npm run token -- --tenant <id> --role admin|teacher|student [--sub <id>] [--ttl <seconds>]";
@@ -30,6 +30,8 @@ if (!Number.isInteger(ttl) || ttl <= 0 || ttl > 31_536_000) {
   console.error(`--ttl must be a positive number of seconds\n${usage}`);
   process.exit(2);
 }
+// Issuer and audience do not depend on the ports.
+const vars = localVars({ app: DEFAULT_APP_PORT, emulator: DEFAULT_EMULATOR_PORT });
 const secret = devVars().JWT_HS256_SECRET;
 if (!secret) {
   console.error("JWT_HS256_SECRET is not set in .dev.vars");
@@ -37,8 +39,8 @@ if (!secret) {
 }
 const token = await new SignJWT({ tenant: values.tenant, role })
   .setProtectedHeader({ alg: "HS256", typ: "JWT" })
-  .setIssuer(localVars.JWT_ISSUER ?? "")
-  .setAudience(localVars.JWT_AUDIENCE ?? "")
+  .setIssuer(vars.JWT_ISSUER ?? "")
+  .setAudience(vars.JWT_AUDIENCE ?? "")
   .setSubject(values.sub ?? `${role}-1`)
   .setIssuedAt()
   .setExpirationTime(Math.floor(Date.now() / 1000) + ttl)

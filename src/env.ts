@@ -10,6 +10,8 @@ export interface Env {
   CLASS_ROSTER: DurableObjectNamespace<ClassRoster>;
   ARCHIVE_QUEUE: Queue<unknown>;
   JOIN_RATE_LIMITER?: RateLimit;
+  /** Static assets (dist/assets): Scalar's API reference bundle at /docs/scalar.js. */
+  ASSETS?: Fetcher;
 
   ENVIRONMENT?: string;
   PUBLIC_BASE_URL?: string;

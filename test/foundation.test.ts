@@ -3,7 +3,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../src/index.ts";
-import { call, json } from "./helpers/app.ts";
+import { BASE, call, json } from "./helpers/app.ts";
 import { bearer } from "./helpers/jwt.ts";
 
 afterEach(() => vi.restoreAllMocks());
@@ -30,13 +30,43 @@ describe("operations", () => {
     expect(doc.components.securitySchemes).toHaveProperty("wiseJwt");
   });
 
-  it("GET /docs renders a reference page without external scripts", async () => {
+  it("GET /docs serves Scalar's renderer from this origin, pointed at /openapi.json, under its CSP", async () => {
     const res = await call("/docs");
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/html");
+    const csp = res.headers.get("content-security-policy") ?? "";
     const html = await res.text();
-    expect(html).toContain("/v1/tenant");
-    expect(html).not.toMatch(/<script[^>]+src=/);
+    const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
+    // One same-origin renderer script and the empty element it mounts on, carrying the settings.
+    expect(scripts.filter((t) => /\ssrc=/.test(t))).toEqual(['<script src="/docs/scalar.js">']);
+    const mount = scripts.find((t) => /id="api-reference"/.test(t)) ?? "";
+    expect(mount).toContain('data-url="/openapi.json"');
+    const settings = JSON.parse(
+      /data-configuration="([^"]*)"/.exec(mount)?.[1]?.replaceAll("&quot;", '"') ?? "{}",
+    );
+    expect(settings).toMatchObject({ withDefaultFonts: false, telemetry: false });
+    expect(html).not.toMatch(/https?:\/\//);
+    expect(csp).toContain("script-src 'self' 'nonce-");
+    expect(csp).toContain("connect-src 'self'");
+    expect(csp).not.toContain("unsafe-eval");
+    expect(csp).toContain("frame-ancestors 'none'");
+
+    // The script itself is a static asset of this deployment (served before the Worker, as here).
+    const asset = await env.ASSETS?.fetch(new Request(new URL("/docs/scalar.js", BASE)));
+    expect(asset?.status).toBe(200);
+    expect(asset?.headers.get("content-type")).toMatch(/javascript/);
+    expect(asset?.headers.get("x-content-type-options")).toBe("nosniff");
+    const code = (await asset?.text()) ?? "";
+    expect(code.length).toBeGreaterThan(1_000_000);
+    expect(code).toContain("createApiReference");
+  });
+
+  it("the API reference's CSP applies to /docs only", async () => {
+    const docs = (await call("/docs")).headers.get("content-security-policy") ?? "";
+    const api = (await call("/openapi.json")).headers.get("content-security-policy") ?? "";
+    expect(docs).toContain("form-action 'none'");
+    expect(api).not.toBe(docs);
+    expect(api).toContain("form-action 'self'");
   });
 });
 

@@ -6,4 +6,6 @@ export interface Env {
   /** Where webhooks are POSTed besides the outbox; empty means outbox only. */
   WEBHOOK_URL?: string;
   WEBHOOK_SECRET?: string;
+  /** Extra redirect URIs of the local Wise client, comma separated (a stack on another port). */
+  REDIRECT_URIS?: string;
 }

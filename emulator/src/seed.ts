@@ -66,12 +66,25 @@ export function defaultConfig(env: { WEBHOOK_URL?: string; WEBHOOK_SECRET?: stri
   };
 }
 
-export function defaultClient(): Client {
+/** The seeded redirect URIs, then each absolute http(s) URL of `extra` (comma separated) not already there. */
+export function redirectUris(extra = ""): string[] {
+  const uris = ["http://localhost:8787/oauth/zoom/callback", "https://edge.test/oauth/zoom/callback"];
+  for (const raw of extra.split(",")) {
+    const uri = raw.trim();
+    if (!uri || !URL.canParse(uri)) continue;
+    const url = new URL(uri);
+    if ((url.protocol === "http:" || url.protocol === "https:") && !uris.includes(url.href))
+      uris.push(url.href);
+  }
+  return uris;
+}
+
+export function defaultClient(env: { REDIRECT_URIS?: string } = {}): Client {
   return {
     clientId: SEED.clientId,
     clientSecret: SEED.clientSecret,
     name: "Wise",
-    redirectUris: ["http://localhost:8787/oauth/zoom/callback", "https://edge.test/oauth/zoom/callback"],
+    redirectUris: redirectUris(env.REDIRECT_URIS),
     // A Wise app created today: granular scopes (an old one holds classic scopes, see /config).
     scopes: [...GRANULAR_SCOPES],
     // The local Wise app stands for one Zoom approved for custCreate; other clients are not.
@@ -93,8 +106,8 @@ export function makeUser(
   };
 }
 
-export function seed(db: Db, createdAt: string): void {
-  db.putClient(defaultClient());
+export function seed(db: Db, createdAt: string, env: { REDIRECT_URIS?: string } = {}): void {
+  db.putClient(defaultClient(env));
   const accounts: Account[] = [
     {
       id: SEED.accountA,

@@ -46,7 +46,7 @@ export class ZoomState extends DurableObject<Env> {
     // The endpoint counts as validated at reset; Zoom validates it again 72 hours later.
     this.db.setMeta("config", { ...config, webhook: { ...config.webhook, validatedAt: Date.now() } });
     this.db.setMeta("signingKey", hex(randomBytes(32)));
-    seed(this.db, isoSeconds(Date.now() - 30 * 86_400_000));
+    seed(this.db, isoSeconds(Date.now() - 30 * 86_400_000), this.env);
     this.db.setMeta("seeded", true);
   }
 

@@ -15,10 +15,10 @@ export interface EmulatorInMiniflare {
   dispose(): Promise<void>;
 }
 
-export async function startEmulator(): Promise<EmulatorInMiniflare> {
+export async function startEmulator(vars: Record<string, string> = {}): Promise<EmulatorInMiniflare> {
   await buildEmulator();
   // Miniflare 5 takes a new option shape; emulatorWorkerOptions() is in the v4 shape the test plugin uses.
-  const mf = new Miniflare(convertV4MiniflareOptions({ workers: [emulatorWorkerOptions()] }));
+  const mf = new Miniflare(convertV4MiniflareOptions({ workers: [emulatorWorkerOptions(vars)] }));
   await mf.ready;
   const fetch = (path: string, init?: RequestInit) =>
     mf.dispatchFetch(`${ORIGIN}${path}`, init as never) as unknown as Promise<Response>;
