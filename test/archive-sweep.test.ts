@@ -3,8 +3,8 @@
 // every file is archived and verified.
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { loadConfig } from "../src/config.ts";
 import { database } from "../src/db/client.ts";
+import { loadConfig } from "../src/platform/config.ts";
 import { encodeMeetingUuid, ZoomClient } from "../src/zoom/client.ts";
 import { call } from "./helpers/app.ts";
 import {

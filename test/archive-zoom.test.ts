@@ -5,7 +5,7 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { isZoomDownloadUrl } from "../src/archive/discover.ts";
-import { loadConfig } from "../src/config.ts";
+import { loadConfig } from "../src/platform/config.ts";
 import { api } from "./helpers/api.ts";
 import { call } from "./helpers/app.ts";
 import {

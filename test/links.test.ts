@@ -3,11 +3,11 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { loadConfig } from "../src/config.ts";
 import worker from "../src/index.ts";
 import { handleRegistrationMessage } from "../src/links/registration.ts";
 import { CLICKS_PER_LINK, rosterChanged } from "../src/links/roster-object.ts";
 import { type LinkClaims, signLink } from "../src/links/token.ts";
+import { loadConfig } from "../src/platform/config.ts";
 import { BASE, call } from "./helpers/app.ts";
 import {
   addActiveTeacher,

@@ -2,10 +2,10 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, expect, it } from "vitest";
-import { loadConfig } from "../src/config.ts";
 import worker from "../src/index.ts";
 import { openJoinUrl } from "../src/links/join-urls.ts";
 import { handleRegistrationMessage } from "../src/links/registration.ts";
+import { loadConfig } from "../src/platform/config.ts";
 import { TokenVault } from "../src/tokens/vault.ts";
 import { call } from "./helpers/app.ts";
 import { createClass } from "./helpers/classes.ts";

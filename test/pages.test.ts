@@ -3,8 +3,8 @@
 // and the /j, /s and /r pages, redirects included.
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { loadConfig } from "../src/config.ts";
 import { mintPlayToken } from "../src/links/play-token.ts";
+import { loadConfig } from "../src/platform/config.ts";
 import { call } from "./helpers/app.ts";
 import { createClass } from "./helpers/classes.ts";
 import { clearTables } from "./helpers/db.ts";

@@ -1,8 +1,8 @@
 // Playback links and /r/{token}: Range and conditional requests against R2, and refused tokens.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../src/config.ts";
 import { mintPlayToken } from "../src/links/play-token.ts";
+import { loadConfig } from "../src/platform/config.ts";
 import { call } from "./helpers/app.ts";
 import { clearArchive, deliverTo, drain, recordedMeeting } from "./helpers/archive.ts";
 import { bearer } from "./helpers/jwt.ts";

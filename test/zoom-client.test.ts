@@ -3,7 +3,7 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { loadConfig } from "../src/config.ts";
+import { loadConfig } from "../src/platform/config.ts";
 import { ZoomClient } from "../src/zoom/client.ts";
 import { ZoomApiError, ZoomRateLimited, ZoomResponseInvalid, ZoomUnavailable } from "../src/zoom/errors.ts";
 import { ZoomUser } from "../src/zoom/schemas.ts";

@@ -1,11 +1,10 @@
 // The archive consumer's work for one recording file: claim it, stream it from Zoom into R2 (one
 // put, or a resumable multipart upload with equal parts), verify size and object, record the hash.
 import { and, eq, inArray, lt, or } from "drizzle-orm";
-import type { Config } from "../config.ts";
 import { type Db, database } from "../db/client.ts";
 import { type FinishedPart, recordingFiles, recordings } from "../db/schema.ts";
-import type { Env } from "../env.ts";
-import { log } from "../http/log.ts";
+import type { Config } from "../platform/config.ts";
+import { log } from "../platform/log.ts";
 import { TokenVault } from "../tokens/vault.ts";
 import { encodeMeetingUuid, ZoomClient } from "../zoom/client.ts";
 import { ZoomApiError, ZoomNeedsRelink, ZoomNotLinked } from "../zoom/errors.ts";

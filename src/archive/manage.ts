@@ -1,12 +1,11 @@
 // Reading and managing archived recordings for the API: listing with files, retrying failed files,
 // deleting the archive copy (and Zoom's on request), and the tenant's archive policy.
 import { and, desc, eq, gte, inArray, lte, sql } from "drizzle-orm";
-import type { Config } from "../config.ts";
 import { audit } from "../db/audit.ts";
 import { type Db, database } from "../db/client.ts";
 import { type ArchiveStatus, recordingFiles, recordings } from "../db/schema.ts";
-import type { Env } from "../env.ts";
 import { conflict, notFound } from "../http/problem.ts";
+import type { Config } from "../platform/config.ts";
 import { ZoomClient } from "../zoom/client.ts";
 import { PARTICIPANT_AUDIO } from "./discover.ts";
 import { archiveFileMessages, enqueue } from "./messages.ts";

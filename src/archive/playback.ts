@@ -3,8 +3,6 @@
 import { and, eq } from "drizzle-orm";
 import { database } from "../db/client.ts";
 import { recordingFiles } from "../db/schema.ts";
-import type { Env } from "../env.ts";
-import { messagePage } from "../http/pages.ts";
 import { contentTypeOf } from "./discover.ts";
 import { contentRange, ifRangeAllows, parseRange } from "./ranges.ts";
 
@@ -15,12 +13,8 @@ export interface VerifiedPlayGrant {
   expiresAt: number;
 }
 
-const notAvailable = () =>
-  messagePage(
-    "Recording not available",
-    "This recording is not available (any more). Ask your teacher for a new link.",
-    404,
-  );
+/** The file is not (or no longer) archived: the caller answers with a page for people. */
+const notAvailable = () => undefined;
 
 function etagMatches(list: string, etag: string, weak: boolean): boolean {
   if (list.trim() === "*") return true;
@@ -28,7 +22,12 @@ function etagMatches(list: string, etag: string, weak: boolean): boolean {
   return list.split(",").some((t) => strip(t.trim()) === strip(etag));
 }
 
-export async function servePlayback(env: Env, grant: VerifiedPlayGrant, request: Request): Promise<Response> {
+/** The file's bytes as the request asks for them, or undefined when the file is not available. */
+export async function servePlayback(
+  env: Env,
+  grant: VerifiedPlayGrant,
+  request: Request,
+): Promise<Response | undefined> {
   const file = await database(env.DB)
     .select()
     .from(recordingFiles)

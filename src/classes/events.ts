@@ -3,13 +3,12 @@
 // classes are flagged). Idempotent: processing an event twice, or an older one late, changes nothing.
 import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Config } from "../config.ts";
 import { audit } from "../db/audit.ts";
 import { database } from "../db/client.ts";
 import { classes, teachers } from "../db/schema.ts";
-import type { Env } from "../env.ts";
-import { log } from "../http/log.ts";
 import { rosterChanged } from "../links/roster-object.ts";
+import type { Config } from "../platform/config.ts";
+import { log } from "../platform/log.ts";
 import { applyUserEvent } from "../teachers/teachers.ts";
 import { ZoomClient } from "../zoom/client.ts";
 import { credentialForAccount } from "../zoom/credentials.ts";

@@ -3,14 +3,14 @@
 // idempotent: whoever holds the claim creates, and a retry after a lost answer first looks for the
 // meeting carrying the claim's marker before creating again.
 import { and, desc, eq, inArray, isNull } from "drizzle-orm";
-import type { Principal } from "../auth/jwt.ts";
 import { audit } from "../db/audit.ts";
 import type { Db } from "../db/client.ts";
 import { classes } from "../db/schema.ts";
 import { getTenant } from "../db/tenants.ts";
-import { log } from "../http/log.ts";
 import { ApiError, conflict, forbidden, notFound } from "../http/problem.ts";
 import { sealJoinUrl } from "../links/join-urls.ts";
+import type { Principal } from "../platform/identity.ts";
+import { log } from "../platform/log.ts";
 import { licenseTeacher } from "../teachers/licenses.ts";
 import { getTeacher, type TeacherRow } from "../teachers/teachers.ts";
 import { randomToken } from "../tokens/encoding.ts";

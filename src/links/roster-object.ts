@@ -4,11 +4,10 @@
 // reloaded whenever a writer says the class changed (`rosterChanged`), and at most SNAPSHOT_TTL_MS old.
 import { DurableObject } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
-import { loadConfig } from "../config.ts";
 import { auditStatement } from "../db/audit.ts";
 import { database } from "../db/client.ts";
 import { classes, classRegistrants, linkRevocations, startLinkRevocations, teachers } from "../db/schema.ts";
-import type { Env } from "../env.ts";
+import { loadConfig } from "../platform/config.ts";
 import { type JoinUrlOwner, openJoinUrl } from "./join-urls.ts";
 
 /**

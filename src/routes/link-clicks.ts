@@ -5,13 +5,12 @@
 // link cannot be forged, and a leaked one is limited per link by its class's roster object.
 import { Hono } from "hono";
 import { html } from "hono/html";
-import { ConfigError, loadConfig } from "../config.ts";
-import type { Env } from "../env.ts";
 import type { AppEnv } from "../http/context.ts";
-import { accessLog, log } from "../http/log.ts";
 import { messagePage, page } from "../http/pages.ts";
 import { type JoinOutcome, resolveJoin, resolveStart, type StartOutcome } from "../links/click.ts";
 import type { LinkFailure } from "../links/token.ts";
+import { ConfigError, loadConfig } from "../platform/config.ts";
+import { accessLog, log } from "../platform/log.ts";
 import { playback } from "./playback.ts";
 
 /** The path of a link click (`/j/...`, `/s/...`, `/r/...`), or null for anything else. */

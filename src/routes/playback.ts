@@ -1,9 +1,9 @@
 // GET /r/{token}: a signed playback link; verifies the token, then streams the file from R2.
 import { servePlayback } from "../archive/playback.ts";
 import { createRouter } from "../http/context.ts";
-import { log } from "../http/log.ts";
 import { messagePage } from "../http/pages.ts";
 import { PlayTokenError, verifyPlayToken } from "../links/play-token.ts";
+import { log } from "../platform/log.ts";
 
 export const playback = createRouter();
 
@@ -22,5 +22,12 @@ playback.on(["GET", "HEAD"], "/r/:token", async (c) => {
         )
       : messagePage("Invalid link", "This playback link is not valid.", 403);
   }
-  return servePlayback(c.env, grant, c.req.raw);
+  return (
+    (await servePlayback(c.env, grant, c.req.raw)) ??
+    messagePage(
+      "Recording not available",
+      "This recording is not available (any more). Ask your teacher for a new link.",
+      404,
+    )
+  );
 });

@@ -4,8 +4,8 @@
 import { createRouter } from "../http/context.ts";
 import { ApiError } from "../http/problem.ts";
 import { ZoomEvent } from "../zoom/events.ts";
-import { acceptEvent } from "../zoom/inbox.ts";
 import { urlValidationAnswer, verifyWebhook, webhookSecrets } from "../zoom/webhook.ts";
+import { acceptEvent } from "../zoom-events/inbox.ts";
 
 export const webhooks = createRouter();
 

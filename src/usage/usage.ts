@@ -4,7 +4,7 @@
 import { and, desc, eq } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { usageSnapshots } from "../db/schema.ts";
-import { log } from "../http/log.ts";
+import { log } from "../platform/log.ts";
 import type { ZoomClient } from "../zoom/client.ts";
 import { ZoomApiError, ZoomRateLimited } from "../zoom/errors.ts";
 import { planUsage, usersSummary } from "../zoom/users.ts";

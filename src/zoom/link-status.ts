@@ -1,9 +1,9 @@
 // The link status an admin sees: the stored credential (or why there is none) and, when asked, a live
 // call to Zoom with the current token, which may itself refresh the token or end the link.
-import type { Config } from "../config.ts";
+
 import { lastAudit } from "../db/audit.ts";
 import type { Db } from "../db/client.ts";
-import type { Env } from "../env.ts";
+import type { Config } from "../platform/config.ts";
 import { ZoomClient } from "./client.ts";
 import { type CredentialRow, credentialForTenant } from "./credentials.ts";
 import { zoomProblem } from "./errors.ts";

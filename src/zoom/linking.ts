@@ -7,13 +7,12 @@
 
 import { and, eq, gt, isNull, lte } from "drizzle-orm";
 import * as oauth from "oauth4webapi";
-import type { Config } from "../config.ts";
 import { audit } from "../db/audit.ts";
 import type { Db } from "../db/client.ts";
 import { oauthStates, zoomCredentials, zoomPendingLinks } from "../db/schema.ts";
 import { ensureTenant } from "../db/tenants.ts";
-import type { Env } from "../env.ts";
-import { log } from "../http/log.ts";
+import type { Config } from "../platform/config.ts";
+import { log } from "../platform/log.ts";
 import { randomToken, sha256Hex } from "../tokens/encoding.ts";
 import {
   type CredentialRow,

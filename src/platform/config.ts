@@ -1,7 +1,6 @@
 // Validates configuration once per isolate (per env object) with zod and turns it into typed values.
 // A missing or malformed secret is never defaulted: requests get a 500 `misconfigured` problem instead.
 import { z } from "zod";
-import type { Env } from "./env.ts";
 
 const keyRing = (name: string) =>
   z

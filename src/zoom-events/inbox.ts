@@ -3,15 +3,15 @@
 // retries a delivery only three times and then drops it, so nothing may depend on handling it inline.
 import { and, eq, isNotNull, isNull, lt } from "drizzle-orm";
 import { z } from "zod";
-import type { Config } from "../config.ts";
 import { database } from "../db/client.ts";
 import { webhookDeliveries } from "../db/schema.ts";
-import type { Env } from "../env.ts";
-import { log } from "../http/log.ts";
+import type { Config } from "../platform/config.ts";
+import { log } from "../platform/log.ts";
 import { sha256Hex } from "../tokens/encoding.ts";
 import { VaultError } from "../tokens/vault.ts";
-import { vaultFor } from "./credentials.ts";
-import { eventHandlers, ZoomEvent } from "./events.ts";
+import { vaultFor } from "../zoom/credentials.ts";
+import { ZoomEvent } from "../zoom/events.ts";
+import { eventHandlers } from "./handlers.ts";
 
 export const ZoomEventMessage = z
   .object({ kind: z.literal("zoom-event"), id: z.string().regex(/^[0-9a-f]{64}$/) })

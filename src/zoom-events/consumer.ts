@@ -4,16 +4,15 @@
 import { and, desc, eq, gt, inArray, isNotNull } from "drizzle-orm";
 import { z } from "zod";
 import { refreshSessions } from "../classes/sessions.ts";
-import type { Config } from "../config.ts";
 import { database } from "../db/client.ts";
 import { classes, zoomCredentials } from "../db/schema.ts";
-import type { Env } from "../env.ts";
-import { log } from "../http/log.ts";
+import type { Config } from "../platform/config.ts";
+import { log } from "../platform/log.ts";
 import { syncTeachers } from "../teachers/teachers.ts";
-import { ZoomClient } from "./client.ts";
-import { ZoomNeedsRelink, ZoomNotLinked, ZoomRateLimited } from "./errors.ts";
+import { ZoomClient } from "../zoom/client.ts";
+import { ZoomNeedsRelink, ZoomNotLinked, ZoomRateLimited } from "../zoom/errors.ts";
+import { findUser } from "../zoom/users.ts";
 import { processEvent, ZoomEventMessage } from "./inbox.ts";
-import { findUser } from "./users.ts";
 
 const CatchUpMessage = z
   .object({ kind: z.literal("zoom-catch-up"), tenantId: z.string().min(1).max(128) })
