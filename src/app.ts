@@ -8,7 +8,7 @@ import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestId } from "hono/request-id";
 import { NONCE, secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./http/context.ts";
-import { ApiError, problemResponse } from "./http/problem.ts";
+import { ApiError, problemResponse, toProblem } from "./http/problem.ts";
 import { ConfigError, loadConfig } from "./platform/config.ts";
 import { accessLog, log } from "./platform/log.ts";
 import { classLinks } from "./routes/class-links.ts";
@@ -23,7 +23,6 @@ import { tenant } from "./routes/tenant.ts";
 import { usageRouter } from "./routes/usage.ts";
 import { webhooks } from "./routes/webhooks.ts";
 import { zoomLink } from "./routes/zoom-link.ts";
-import { zoomProblem } from "./zoom/errors.ts";
 
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>();
@@ -167,7 +166,7 @@ export function createApp() {
 
   app.onError((thrown, c) => {
     const requestId = c.get("requestId");
-    const err = zoomProblem(thrown);
+    const err = toProblem(thrown);
     if (err instanceof ApiError) {
       if (err.status >= 500 || err.cause) {
         log(err.status >= 500 ? "error" : "info", err.code, {

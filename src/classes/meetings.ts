@@ -7,8 +7,8 @@ import { audit } from "../db/audit.ts";
 import type { Db } from "../db/client.ts";
 import { classes } from "../db/schema.ts";
 import { getTenant } from "../db/tenants.ts";
-import { ApiError, conflict, forbidden, notFound } from "../http/problem.ts";
 import { sealJoinUrl } from "../links/join-urls.ts";
+import { Conflict, conflict, forbidden, InvalidInput, LimitReached, notFound } from "../platform/errors.ts";
 import type { Principal } from "../platform/identity.ts";
 import { log } from "../platform/log.ts";
 import { licenseTeacher } from "../teachers/licenses.ts";
@@ -79,28 +79,29 @@ export async function requireClass(db: Db, principal: Principal, classId: string
   return row;
 }
 
-/** Zoom refusals of meeting calls, as problems the caller can act on. */
-export function meetingProblem(err: unknown): unknown {
+/** Zoom refusals of meeting calls, as failures the caller can act on. */
+export function meetingRefusal(err: unknown): unknown {
   if (err instanceof ZoomRateLimited && err.kind === "Daily-limit") {
     const retryAt = new Date(Date.now() + err.retryAfterSeconds * 1000).toISOString();
-    return new ApiError(
-      429,
+    return new LimitReached(
       "meeting_write_limit",
-      "Daily meeting limit reached",
       `Zoom allows 100 meeting creates or updates per host per day; retry after ${retryAt}`,
-      { retryAfterSeconds: err.retryAfterSeconds, retryAt },
-      { headers: { "retry-after": String(err.retryAfterSeconds) } },
+      {
+        title: "Daily meeting limit reached",
+        extras: { retryAfterSeconds: err.retryAfterSeconds, retryAt },
+        retryAfterSeconds: err.retryAfterSeconds,
+      },
     );
   }
   if (!(err instanceof ZoomApiError)) return err;
   if (err.zoomCode === 300 || err.status === 400) {
-    return new ApiError(400, "zoom_validation", "Zoom refused the meeting", err.zoomMessage);
+    return new InvalidInput(err.zoomMessage, { code: "zoom_validation", title: "Zoom refused the meeting" });
   }
   if (err.zoomCode === 1001) {
     return conflict("zoom_user_gone", "The teacher's Zoom user no longer exists; run a teacher sync");
   }
   if (err.zoomCode === 3001) {
-    return new ApiError(409, "zoom_meeting_gone", "Conflict", "The Zoom meeting was deleted in Zoom");
+    return new Conflict("zoom_meeting_gone", "The Zoom meeting was deleted in Zoom");
   }
   return err;
 }
@@ -226,7 +227,7 @@ export async function putClassMeeting(
           .get();
         return { row: updated ?? row, created: false };
       } catch (err) {
-        if (!isMeetingGone(err)) throw meetingProblem(err);
+        if (!isMeetingGone(err)) throw meetingRefusal(err);
         // Deleted in Zoom behind our back: record it, then make a new one below.
         row = await markMeetingGone(db, tenantId, classId, row.zoomMeetingId);
       }
@@ -235,7 +236,7 @@ export async function putClassMeeting(
       try {
         await deleteMeeting(client, row.zoomMeetingId);
       } catch (err) {
-        if (!isMeetingGone(err)) throw meetingProblem(err);
+        if (!isMeetingGone(err)) throw meetingRefusal(err);
       }
       row = await markMeetingGone(db, tenantId, classId, row.zoomMeetingId, "cancelled");
     }
@@ -389,7 +390,7 @@ async function createWithClaim(
     }
   } catch (err) {
     await releaseClaim(db, tenantId, classId, claim.token, claim.previous, isUncertain(err) || !searched);
-    throw meetingProblem(err);
+    throw meetingRefusal(err);
   }
 
   const stored = await db
@@ -422,13 +423,11 @@ async function createWithClaim(
 }
 
 function inProgress() {
-  return new ApiError(
-    409,
+  const retryAfterSeconds = Math.ceil(CLAIM_TTL_MS / 1000);
+  return new Conflict(
     "class_meeting_in_progress",
-    "Conflict",
     "The class's meeting is being created by another request; retry shortly",
-    { retryAfterSeconds: Math.ceil(CLAIM_TTL_MS / 1000) },
-    { headers: { "retry-after": String(Math.ceil(CLAIM_TTL_MS / 1000)) } },
+    { extras: { retryAfterSeconds }, retryAfterSeconds },
   );
 }
 
@@ -483,7 +482,7 @@ export async function deleteClassMeeting(db: Db, client: ZoomClient, principal: 
     try {
       await deleteMeeting(client, meetingId);
     } catch (err) {
-      if (!isMeetingGone(err)) throw meetingProblem(err);
+      if (!isMeetingGone(err)) throw meetingRefusal(err);
     }
   }
   await db
@@ -502,7 +501,7 @@ export async function endClassMeeting(db: Db, client: ZoomClient, principal: Pri
     await endMeeting(client, row.zoomMeetingId);
   } catch (err) {
     if (isMeetingGone(err)) await markMeetingGone(db, principal.tenantId, classId, row.zoomMeetingId);
-    throw meetingProblem(err);
+    throw meetingRefusal(err);
   }
   return (
     (await db

@@ -4,7 +4,7 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { teachers } from "../db/schema.ts";
 import { getTenant } from "../db/tenants.ts";
-import { ApiError, conflict, notFound } from "../http/problem.ts";
+import { Conflict, conflict, InvalidInput, notFound } from "../platform/errors.ts";
 import { log } from "../platform/log.ts";
 import type { ZoomClient } from "../zoom/client.ts";
 import { ZoomApiError } from "../zoom/errors.ts";
@@ -20,11 +20,11 @@ import {
 } from "../zoom/users.ts";
 import {
   freeSeatOrRefuse,
-  hostsClassesProblem,
+  hostsClassesConflict,
   isNoSeat,
   licenseTeacher,
   licenseZoomUser,
-  noSeatProblem,
+  noSeatConflict,
   type TeacherRow,
   upcomingClassesOf,
 } from "./licenses.ts";
@@ -73,8 +73,8 @@ export async function requireTeacher(db: Db, tenantId: string, wiseUserId: strin
   return row;
 }
 
-/** Zoom refusals a teacher call can meet, as problems the admin can act on. */
-export function userProblem(err: unknown, email?: string): unknown {
+/** Zoom refusals a teacher call can meet, as failures the admin can act on. */
+export function userRefusal(err: unknown, email?: string): unknown {
   if (!(err instanceof ZoomApiError)) return err;
   switch (err.zoomCode) {
     case 1005:
@@ -88,14 +88,9 @@ export function userProblem(err: unknown, email?: string): unknown {
         `${email ?? "This email"} already belongs to another Zoom account; the person must leave it or use another email`,
       );
     case 1001:
-      return new ApiError(
-        409,
-        "zoom_user_gone",
-        "Conflict",
-        "The teacher's Zoom user no longer exists; run a sync",
-      );
+      return new Conflict("zoom_user_gone", "The teacher's Zoom user no longer exists; run a sync");
     case 300:
-      return new ApiError(400, "zoom_validation", "Zoom refused the values", err.zoomMessage);
+      return new InvalidInput(err.zoomMessage, { code: "zoom_validation", title: "Zoom refused the values" });
     default:
       return err;
   }
@@ -164,7 +159,7 @@ export async function createTeacher(
     if (inserted) return { teacher: inserted, created: true };
     return { teacher: await requireTeacher(db, tenantId, input.wiseUserId), created: false };
   } catch (err) {
-    throw userProblem(err, email);
+    throw userRefusal(err, email);
   }
 }
 
@@ -205,7 +200,7 @@ async function createZoomUser(
       const created = await createUser(client, action, info);
       return { id: created.id, type: created.type, status };
     } catch (again) {
-      if (isNoSeat(again)) throw await noSeatProblem(db, client, tenantId);
+      if (isNoSeat(again)) throw await noSeatConflict(db, client, tenantId);
       throw again;
     }
   }
@@ -221,13 +216,12 @@ export async function updateTeacher(
 ): Promise<TeacherRow> {
   const teacher = await requireTeacher(db, tenantId, wiseUserId);
   const zoomUserId = teacher.zoomUserId;
-  if (!zoomUserId)
-    throw new ApiError(409, "zoom_user_gone", "Conflict", "The teacher has no Zoom user; run a sync");
+  if (!zoomUserId) throw new Conflict("zoom_user_gone", "The teacher has no Zoom user; run a sync");
   if (patch.licensed === false && teacher.licensed) {
     // Checked before any change, so a refusal leaves everything as it was.
     const hosted = await upcomingClassesOf(db, tenantId, wiseUserId);
     const policy = (await getTenant(db, tenantId)).settings.hostLicensePolicy ?? "refuse";
-    if (hosted.length && policy === "refuse") throw hostsClassesProblem(hosted);
+    if (hosted.length && policy === "refuse") throw hostsClassesConflict(hosted);
   }
   const changes: Partial<TeacherRow> = {};
   try {
@@ -261,7 +255,7 @@ export async function updateTeacher(
         .set({ ...changes, updatedAt: Date.now() })
         .where(where(tenantId, wiseUserId));
     }
-    throw userProblem(err, teacher.email);
+    throw userRefusal(err, teacher.email);
   }
   if (Object.keys(changes).length) {
     await db
@@ -285,7 +279,7 @@ export async function removeTeacher(
     try {
       await removeUser(client, teacher.zoomUserId, action);
     } catch (err) {
-      throw userProblem(err, teacher.email);
+      throw userRefusal(err, teacher.email);
     }
   }
   await db.delete(teachers).where(where(tenantId, wiseUserId));
