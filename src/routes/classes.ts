@@ -4,16 +4,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { WiseId } from "../auth/jwt.ts";
+import { type ClassRow, classMeetingView, listClasses, requireClass } from "../classes/class-access.ts";
 import { ClassId } from "../classes/class-id.ts";
-import {
-  type ClassRow,
-  classMeetingView,
-  deleteClassMeeting,
-  endClassMeeting,
-  listClasses,
-  putClassMeeting,
-  requireClass,
-} from "../classes/meetings.ts";
+import { deleteClassMeeting, endClassMeeting, putClassMeeting } from "../classes/meetings.ts";
 import { isKnownTimeZone, MAX_OCCURRENCES, Recurrence, seriesLength } from "../classes/schedule.ts";
 import { listSessions, refreshSessions } from "../classes/sessions.ts";
 import { database } from "../db/client.ts";
