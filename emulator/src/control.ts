@@ -59,6 +59,7 @@ function applyConfig(core: Core, b: Body): void {
   const limits = b.rateLimits as Partial<Config["rateLimits"]> | undefined;
   if (limits) config.rateLimits = { ...config.rateLimits, ...limits };
   if (typeof b.meetingDailyCap === "number") config.meetingDailyCap = b.meetingDailyCap;
+  if (typeof b.registrantCap === "number") config.registrantCap = b.registrantCap;
   core.setConfig(config);
   const plan = b.plan as
     | { accountId?: string; seats?: number; storageBytes?: number; storage?: string }

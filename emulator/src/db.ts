@@ -235,6 +235,8 @@ export interface Config {
   rateLimits: { light: number; medium: number; heavy: number; dailyHeavy: number; enabled: boolean };
   /** Meeting creates and updates per host per day (Zoom: 100). */
   meetingDailyCap: number;
+  /** Registrants one meeting may hold (Zoom: 4,999); lowered by tests to reach the cap cheaply. */
+  registrantCap?: number;
 }
 
 const SCHEMA = [

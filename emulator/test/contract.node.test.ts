@@ -540,6 +540,26 @@ describe.skipIf(!dir)("emulator contract against Zoom's OpenAPI specs", () => {
       { status: 400, code: 3000 },
       registrantBody("s@students.example", "Sam"),
     );
+    // A meeting full of registrants (4,999 on Zoom, 1 here).
+    await control("/config", { registrantCap: 1 });
+    const full = await call("meetings", "/users/{userId}/meetings", "post", "/users/me/meetings", {
+      topic: "full",
+      type: 2,
+      settings: { approval_type: 0 },
+    });
+    const fullPath = `/meetings/${full.json?.id}/registrants`;
+    await call("meetings", "/meetings/{meetingId}/registrants", "post", fullPath, {
+      first_name: "One",
+      email: "one@students.example",
+    });
+    await callError(
+      "meetings",
+      "/meetings/{meetingId}/registrants",
+      "post",
+      fullPath,
+      { status: 400, code: 3043 },
+      registrantBody("two@students.example", "Two"),
+    );
     await callError(
       "meetings",
       "/users/{userId}/meetings",
