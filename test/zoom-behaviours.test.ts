@@ -3,6 +3,7 @@
 // registrations Zoom answers without a personal link (a full meeting, manual approval).
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { api } from "./helpers/api.ts";
 import { BASE, call } from "./helpers/app.ts";
 import { addActiveTeacher, createClass, type TestClass } from "./helpers/classes.ts";
 import { count } from "./helpers/db.ts";
@@ -12,10 +13,13 @@ import {
   advanceZoomClock,
   callback,
   consent,
+  type Delivery,
+  deliver,
   emulator,
   freshStart,
   linkStatus,
   linkZoom,
+  outbox,
   startLink,
   stats,
 } from "./helpers/zoom.ts";
@@ -28,6 +32,17 @@ async function liveCheck(tenant: string) {
 
 beforeEach(freshStart);
 afterEach(() => vi.restoreAllMocks());
+
+it("the access token's expiry is computed from expires_in (3599 s), not assumed to be an hour", async () => {
+  const before = Date.now();
+  expect((await linkZoom("tenant-a")).status).toBe(200);
+  const after = Date.now();
+  const row = await env.DB.prepare("SELECT access_token_expires_at AS at FROM zoom_credentials").first<{
+    at: number;
+  }>();
+  expect(row?.at).toBeGreaterThanOrEqual(before + 3599_000);
+  expect(row?.at).toBeLessThanOrEqual(after + 3599_000);
+});
 
 describe("token answers that end a grant", () => {
   it.each([
@@ -132,4 +147,28 @@ describe("registrations without a personal link", () => {
       join_url: null,
     });
   });
+});
+
+it("a license changed in Zoom's web portal (user.updated with type) reaches the teacher", async () => {
+  expect((await linkZoom("tenant-a")).status).toBe(200);
+  const adopted = await api("POST", "/v1/teachers", {
+    wiseUserId: "t-1",
+    email: "teacher1@school-a.example",
+    firstName: "Tea",
+    lastName: "Cher",
+  });
+  expect(adopted.body).toMatchObject({ zoomUserId: "Tq1vN7yUQiK2bXcE4sHf9w", licensed: true });
+  await emulator("/webhooks", undefined, "DELETE");
+  const portal = (await emulator<{ access_token: string }>("/portal-token", {})).access_token;
+  const res = await fetch("https://api.zoom.us/v2/users/Tq1vN7yUQiK2bXcE4sHf9w", {
+    method: "PATCH",
+    headers: { authorization: `Bearer ${portal}`, "content-type": "application/json" },
+    body: JSON.stringify({ type: 1 }),
+  });
+  expect(res.status).toBe(204);
+  const [updated] = await outbox();
+  expect(updated?.event).toBe("user.updated");
+  expect((await deliver(updated as Delivery)).status).toBe(200);
+  const list = await api<{ teachers: { wiseUserId: string; licensed: boolean }[] }>("GET", "/v1/teachers");
+  expect(list.body.teachers.find((t) => t.wiseUserId === "t-1")?.licensed).toBe(false);
 });
