@@ -1,5 +1,6 @@
 // ZOOM.md behaviours that no other emulator suite proves: refresh token lifetime, the one-month
-// window of recording lists and reports, and the registrant capacity of a meeting.
+// window of recording lists and reports, no account-wide recording list for an ordinary account, and
+// the registrant capacity of a meeting.
 import { beforeEach, describe, expect, it } from "vitest";
 import { advance, api, authorize, control, createMeeting, reset, tokenRequest } from "./helpers.ts";
 
@@ -45,6 +46,17 @@ describe("date windows", () => {
     const tooLong = await api(token, "/report/cloud_recording?from=2026-01-01&to=2026-02-01");
     expect(tooLong.status).toBe(400);
     expect(((await tooLong.json()) as Err).code).toBe(300);
+  });
+});
+
+describe("account-wide recordings", () => {
+  it("GET /accounts/{id}/recordings is not there for an account that is not a master account", async () => {
+    for (const id of ["me", "emuAcctA1"]) {
+      const res = await api(token, `/accounts/${id}/recordings`);
+      expect(res.status).toBe(404);
+    }
+    // Listing per user is what works.
+    expect((await api(token, "/users/me/recordings")).status).toBe(200);
   });
 });
 
