@@ -67,6 +67,7 @@ function applyConfig(core: Core, b: Body): void {
   const downloads = b.downloads as { fileOrigin?: unknown } | undefined;
   if (downloads && typeof downloads.fileOrigin === "string")
     config.downloads = { fileOrigin: downloads.fileOrigin.replace(/\/+$/, "") };
+  if (typeof b.registrantCap === "number") config.registrantCap = b.registrantCap;
   core.setConfig(config);
   const plan = b.plan as
     | {

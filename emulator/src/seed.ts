@@ -58,11 +58,15 @@ export function defaultSettings(): UserSettings {
   };
 }
 
+/** Registrants per meeting (Zoom: 4,999). */
+export const REGISTRANT_CAP = 4999;
+
 export function defaultConfig(env: { WEBHOOK_URL?: string; WEBHOOK_SECRET?: string }): Config {
   return {
     webhook: { url: env.WEBHOOK_URL ?? "", secretToken: env.WEBHOOK_SECRET || "wise-local-webhook-secret" },
     rateLimits: { light: 30, medium: 20, heavy: 10, dailyHeavy: 0, enabled: true },
     meetingDailyCap: 100,
+    registrantCap: REGISTRANT_CAP,
   };
 }
 

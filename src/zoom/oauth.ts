@@ -72,7 +72,7 @@ function classify(err: unknown, body?: Record<string, unknown>): Error {
     const code = Number(err.cause.code);
     const reason = String(err.cause.reason ?? err.error_description ?? err.error);
     if (err.status >= 500) return new ZoomUnavailable(`token endpoint answered ${err.status}`);
-    if (err.error === "invalid_grant" || TERMINAL_ZOOM_CODES.has(code)) {
+    if (err.error === "invalid_grant" || err.error === "invalid_request" || TERMINAL_ZOOM_CODES.has(code)) {
       return new ZoomNeedsRelink(`${err.error}${Number.isFinite(code) ? ` ${code}` : ""}: ${reason}`);
     }
     if (err.error === "invalid_client")

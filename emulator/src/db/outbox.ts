@@ -58,6 +58,8 @@ export interface Config {
   meetingDailyCap: number;
   /** Where download_url redirects to: another origin stands for Zoom's CDN (default: the request's). */
   downloads?: { fileOrigin?: string };
+  /** Registrants one meeting may hold (Zoom: 4,999); lowered by tests to reach the cap cheaply. */
+  registrantCap?: number;
 }
 
 export class OutboxTables extends RecordingTables {

@@ -14,6 +14,7 @@ import {
 } from "../ids.ts";
 import { paginate } from "../pagination.ts";
 import { isTimeZone, MAX_OCCURRENCES, notInPast, occurrences, parseStartTime } from "../schedule.ts";
+import { REGISTRANT_CAP } from "../seed.ts";
 import { emitEvent } from "../webhooks.ts";
 import {
   int,
@@ -430,7 +431,13 @@ async function addRegistrant(c: RestContext) {
     createTime: isoSeconds(c.core.now()),
     joinToken: newOpaque(32),
   };
-  if (!existing) c.core.db.putRegistrant(registrant);
+  if (!existing) {
+    // Zoom takes at most 4,999 registrants per meeting (3043 beyond).
+    if (c.core.db.registrantsOf(meeting.id).length >= (c.core.config().registrantCap ?? REGISTRANT_CAP)) {
+      throw new ZoomError(400, 3043, "Meeting has reached maximum attendee capacity.");
+    }
+    c.core.db.putRegistrant(registrant);
+  }
   const result: Record<string, unknown> = {
     id: meeting.id,
     registrant_id: registrant.id,
