@@ -7,7 +7,7 @@
 const product = [
   { name: "entry", path: "^src/(index|queue|maintenance)\\.ts$" },
   { name: "http", path: "^src/(app\\.ts|routes/|http/|console/|auth/)" },
-  { name: "domain", path: "^src/(teachers|classes|links|archive|usage|events|zoom-events)/" },
+  { name: "domain", path: "^src/(teachers|classes|links|linking|archive|usage|events|zoom-events)/" },
   { name: "zoom", path: "^src/zoom/" },
   { name: "storage", path: "^src/(db|tokens)/" },
   { name: "platform", path: "^src/platform/" },

@@ -3,12 +3,12 @@
 import { createApp } from "./app.ts";
 import { scheduleSweeps } from "./archive/sweep.ts";
 import { database } from "./db/client.ts";
+import { expirePendingLinks } from "./linking/pending.ts";
 import { runMaintenance } from "./maintenance.ts";
 import { loadConfig } from "./platform/config.ts";
 import { log } from "./platform/log.ts";
 import { consumeQueue } from "./queue.ts";
 import { answerLinkClick, linkPath } from "./routes/link-clicks.ts";
-import { expirePendingLinks } from "./zoom/linking.ts";
 import { scheduleCatchUps } from "./zoom-events/consumer.ts";
 
 export { ClassRoster } from "./links/roster-object.ts";

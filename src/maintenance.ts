@@ -5,11 +5,11 @@
 import { and, isNotNull, isNull, lt, or } from "drizzle-orm";
 import { database } from "./db/client.ts";
 import { oauthStates, webhookDeliveries } from "./db/schema.ts";
+import { expirePendingLinks } from "./linking/pending.ts";
 import { resealJoinUrls } from "./links/join-urls.ts";
 import { loadConfig } from "./platform/config.ts";
 import { log } from "./platform/log.ts";
 import { reencryptCredentials, vaultFor } from "./zoom/credentials.ts";
-import { expirePendingLinks } from "./zoom/linking.ts";
 import { requeuePendingEvents } from "./zoom-events/inbox.ts";
 
 /** Zoom retries a delivery for at most about 85 minutes; a week of ids is plenty to drop replays. */

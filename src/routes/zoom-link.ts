@@ -7,21 +7,23 @@ import { database } from "../db/client.ts";
 import { bearerSecurity, createRouter, requireRole } from "../http/context.ts";
 import { page } from "../http/pages.ts";
 import { ApiError, badRequest } from "../http/problem.ts";
-import { credentialForTenant } from "../zoom/credentials.ts";
-import { linkStatus } from "../zoom/link-status.ts";
+import { completeLink } from "../linking/callback.ts";
 import {
-  beginAuthorization,
   cancelPendingLinks,
   claimHandoff,
-  completeLink,
   confirmPendingLink,
-  linkCookieName,
   PendingLinkError,
   pendingLinksOf,
+} from "../linking/pending.ts";
+import {
+  beginAuthorization,
+  linkCookieName,
   STATE_TTL_MS,
   safeReturnTo,
   startLink,
-} from "../zoom/linking.ts";
+} from "../linking/start.ts";
+import { credentialForTenant } from "../zoom/credentials.ts";
+import { linkStatus } from "../zoom/link-status.ts";
 
 export const zoomLink = createRouter();
 
