@@ -1,20 +1,13 @@
 // Linking Zoom: the admin API (start, status, pending/confirm/cancel, Marketplace claim, unlink) and
 // the browser's hops (the first hop that binds the request to the browser, and Zoom's callback).
-import { createRoute, z } from "@hono/zod-openapi";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { html } from "hono/html";
 import { database } from "../db/client.ts";
-import { bearerSecurity, createRouter, requireRole } from "../http/context.ts";
+import { createRouter } from "../http/context.ts";
 import { page } from "../http/pages.ts";
-import { ApiError, badRequest } from "../http/problem.ts";
+import { badRequest } from "../http/problem.ts";
 import { completeLink } from "../linking/callback.ts";
-import {
-  cancelPendingLinks,
-  claimHandoff,
-  confirmPendingLink,
-  PendingLinkError,
-  pendingLinksOf,
-} from "../linking/pending.ts";
+import { cancelPendingLinks, claimHandoff, confirmPendingLink, pendingLinksOf } from "../linking/pending.ts";
 import {
   beginAuthorization,
   linkCookieName,
@@ -24,254 +17,82 @@ import {
 } from "../linking/start.ts";
 import { credentialForTenant } from "../zoom/credentials.ts";
 import { linkStatus } from "../zoom/link-status.ts";
+import * as contract from "./contracts/zoom-link.ts";
+import { pendingProblem, wiseLanding } from "./contracts/zoom-link.ts";
 
 export const zoomLink = createRouter();
 
-const LinkRequest = z
-  .object({
-    returnTo: z.string().max(2048).optional().openapi({
-      description: "Where the browser returns after linking; must be on a configured Wise origin",
-    }),
-  })
-  .strict()
-  .openapi("LinkRequest");
-
-const LinkStatus = z
-  .object({
-    status: z.enum(["linked", "needs_relink", "unlinked"]),
-    zoomAccountId: z.string().nullable(),
-    zoomUserEmail: z.string().nullable(),
-    linkedBy: z.string().nullable(),
-    scopes: z.array(z.string()),
-    missingScopes: z.array(z.string()),
-    linkedAt: z.string().nullable(),
-    lastRefreshAt: z.string().nullable(),
-    accessTokenExpiresAt: z.string().nullable(),
-    reason: z.string().optional(),
-    live: z.object({ ok: z.boolean(), checkedAt: z.string(), error: z.string().optional() }).optional(),
-  })
-  .openapi("LinkStatus");
-
-const _iso = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString() : null);
-
-zoomLink.openapi(
-  createRoute({
-    method: "post",
-    path: "/v1/zoom/link",
-    tags: ["Zoom link"],
-    summary: "Start linking the institute's Zoom account",
-    description:
-      "Returns a single-use URL on this service (`/oauth/zoom/start/{handle}`, 10 minutes). The admin's browser navigates there: that hop binds the request to the browser with a cookie and sends it on to Zoom (state, PKCE S256). After Zoom's consent the link is pending until the same admin confirms it (`POST /v1/zoom/link/confirm`).",
-    security: bearerSecurity,
-    middleware: [requireRole("admin")] as const,
-    request: { body: { required: false, content: { "application/json": { schema: LinkRequest } } } },
-    responses: {
-      200: {
-        description: "Where to send the admin's browser (on this service, not Zoom)",
-        content: { "application/json": { schema: z.object({ authorizeUrl: z.string().url() }) } },
-      },
-    },
-  }),
-  async (c) => {
-    const config = c.get("config");
-    const { tenantId, userId } = c.get("principal");
-    const body = c.req.header("content-type")?.includes("json") ? c.req.valid("json") : {};
-    let returnTo: string | null = null;
-    if (body.returnTo !== undefined) {
-      returnTo = safeReturnTo(body.returnTo, config.wiseOrigins);
-      if (!returnTo) throw badRequest("returnTo must be an absolute URL on a configured Wise origin");
-    }
-    const authorizeUrl = await startLink(database(c.env.DB), config, tenantId, userId, returnTo);
-    return c.json({ authorizeUrl }, 200);
-  },
-);
-
-zoomLink.openapi(
-  createRoute({
-    method: "get",
-    path: "/v1/zoom/link",
-    tags: ["Zoom link"],
-    summary: "Link status",
-    security: bearerSecurity,
-    middleware: [requireRole("admin")] as const,
-    request: { query: z.object({ live: z.enum(["0", "1", "true", "false"]).optional() }) },
-    responses: { 200: { description: "The link", content: { "application/json": { schema: LinkStatus } } } },
-  }),
-  async (c) => {
-    const live = c.req.valid("query").live;
-    const status = await linkStatus(
-      c.env,
-      c.get("config"),
-      database(c.env.DB),
-      c.get("principal").tenantId,
-      live === "1" || live === "true",
-    );
-    return c.json(status, 200);
-  },
-);
-
-zoomLink.openapi(
-  createRoute({
-    method: "delete",
-    path: "/v1/zoom/link",
-    tags: ["Zoom link"],
-    summary: "Unlink: revoke at Zoom (best effort), then delete the credential",
-    security: bearerSecurity,
-    middleware: [requireRole("admin")] as const,
-    responses: { 204: { description: "Unlinked (also when nothing was linked)" } },
-  }),
-  async (c) => {
-    const { tenantId, userId } = c.get("principal");
-    const row = await credentialForTenant(database(c.env.DB), tenantId);
-    if (row)
-      await c.env.ZOOM_ACCOUNT.getByName(row.zoomAccountId).unlink(row.zoomAccountId, userId, "unlinked");
-    return c.body(null, 204);
-  },
-);
-
-const Secret = z.string().min(1).max(256);
-
-const PendingLink = z
-  .object({
-    zoomAccountId: z.string(),
-    zoomUserEmail: z.string().nullable().openapi({ description: "The Zoom user who authorized" }),
-    scopes: z.array(z.string()),
-    createdAt: z.string(),
-    expiresAt: z.string(),
-  })
-  .openapi("PendingLink");
-
-const pendingProblem = (err: unknown) => {
-  if (err instanceof PendingLinkError) {
-    return new ApiError(err.status, err.code, err.status === 404 ? "Not found" : "Conflict", err.message);
+zoomLink.openapi(contract.postZoomLink, async (c) => {
+  const config = c.get("config");
+  const { tenantId, userId } = c.get("principal");
+  const body = c.req.header("content-type")?.includes("json") ? c.req.valid("json") : {};
+  let returnTo: string | null = null;
+  if (body.returnTo !== undefined) {
+    returnTo = safeReturnTo(body.returnTo, config.wiseOrigins);
+    if (!returnTo) throw badRequest("returnTo must be an absolute URL on a configured Wise origin");
   }
-  return err;
-};
+  const authorizeUrl = await startLink(database(c.env.DB), config, tenantId, userId, returnTo);
+  return c.json({ authorizeUrl }, 200);
+});
 
-zoomLink.openapi(
-  createRoute({
-    method: "get",
-    path: "/v1/zoom/link/pending",
-    tags: ["Zoom link"],
-    summary: "The caller's pending Zoom links, waiting for confirmation",
-    description:
-      'Links authorized in Zoom but not yet active, started by this admin (same tenant and JWT `sub`), newest first. Show them as "Link Zoom account X (email) to this institute?" with Confirm / Cancel.',
-    security: bearerSecurity,
-    middleware: [requireRole("admin")] as const,
-    responses: {
-      200: {
-        description: "Pending links (empty when none)",
-        content: { "application/json": { schema: z.object({ pending: z.array(PendingLink) }) } },
-      },
-    },
-  }),
-  async (c) => {
-    const { tenantId, userId } = c.get("principal");
-    return c.json({ pending: await pendingLinksOf(database(c.env.DB), tenantId, userId) }, 200);
-  },
-);
+zoomLink.openapi(contract.getZoomLink, async (c) => {
+  const live = c.req.valid("query").live;
+  const status = await linkStatus(
+    c.env,
+    c.get("config"),
+    database(c.env.DB),
+    c.get("principal").tenantId,
+    live === "1" || live === "true",
+  );
+  return c.json(status, 200);
+});
 
-zoomLink.openapi(
-  createRoute({
-    method: "post",
-    path: "/v1/zoom/link/confirm",
-    tags: ["Zoom link"],
-    summary: "Confirm a pending link: it becomes the institute's active Zoom link",
-    description:
-      "Needs the confirmation secret that the callback gave to the browser that came back from Zoom (in the `returnTo` URL's fragment, `#zoom_confirm=...`) and the same admin (tenant and `sub`) who started the link. Works once; the previous account of the tenant, if different, is revoked.",
-    security: bearerSecurity,
-    middleware: [requireRole("admin")] as const,
-    request: {
-      body: {
-        required: true,
-        content: {
-          "application/json": {
-            schema: z.object({ confirmation: Secret }).strict().openapi("LinkConfirmation"),
-          },
-        },
-      },
-    },
-    responses: {
-      200: { description: "The active link", content: { "application/json": { schema: LinkStatus } } },
-      404: { description: "No such pending link for this admin (expired, used, cancelled or not theirs)" },
-      409: { description: "The Zoom account is linked to another institute" },
-    },
-  }),
-  async (c) => {
-    const { tenantId, userId } = c.get("principal");
-    const db = database(c.env.DB);
-    const config = c.get("config");
-    try {
-      await confirmPendingLink(c.env, db, config, tenantId, userId, c.req.valid("json").confirmation);
-    } catch (err) {
-      throw pendingProblem(err);
-    }
-    return c.json(await linkStatus(c.env, config, db, tenantId, false), 200);
-  },
-);
+zoomLink.openapi(contract.deleteZoomLink, async (c) => {
+  const { tenantId, userId } = c.get("principal");
+  const row = await credentialForTenant(database(c.env.DB), tenantId);
+  if (row)
+    await c.env.ZOOM_ACCOUNT.getByName(row.zoomAccountId).unlink(row.zoomAccountId, userId, "unlinked");
+  return c.body(null, 204);
+});
 
-zoomLink.openapi(
-  createRoute({
-    method: "delete",
-    path: "/v1/zoom/link/pending",
-    tags: ["Zoom link"],
-    summary: "Cancel the caller's pending links and revoke their grants at Zoom",
-    security: bearerSecurity,
-    middleware: [requireRole("admin")] as const,
-    responses: { 204: { description: "Cancelled (also when nothing was pending)" } },
-  }),
-  async (c) => {
-    const { tenantId, userId } = c.get("principal");
-    await cancelPendingLinks(database(c.env.DB), c.get("config"), tenantId, userId);
-    return c.body(null, 204);
-  },
-);
+zoomLink.openapi(contract.getZoomLinkPending, async (c) => {
+  const { tenantId, userId } = c.get("principal");
+  return c.json({ pending: await pendingLinksOf(database(c.env.DB), tenantId, userId) }, 200);
+});
 
-zoomLink.openapi(
-  createRoute({
-    method: "post",
-    path: "/v1/zoom/link/claim",
-    tags: ["Zoom link"],
-    summary: "Claim a Zoom Marketplace install for this institute",
-    description:
-      "An install started from the Zoom Marketplace arrives without Wise's state; its page sends the admin to Wise with a single-use handoff secret (URL fragment `#zoom_handoff=...`, 15 minutes). Claiming turns it into this admin's pending link and returns its confirmation secret; confirm it with `POST /v1/zoom/link/confirm`.",
-    security: bearerSecurity,
-    middleware: [requireRole("admin")] as const,
-    request: {
-      body: {
-        required: true,
-        content: {
-          "application/json": { schema: z.object({ handoff: Secret }).strict().openapi("LinkHandoff") },
-        },
-      },
-    },
-    responses: {
-      200: {
-        description: "Claimed: now a pending link of this admin",
-        content: {
-          "application/json": { schema: z.object({ confirmation: z.string(), pending: PendingLink }) },
-        },
-      },
-      404: { description: "Unknown, expired or already claimed handoff" },
-      409: { description: "The Zoom account is linked to another institute" },
-    },
-  }),
-  async (c) => {
-    const { tenantId, userId } = c.get("principal");
-    try {
-      const claimed = await claimHandoff(
-        database(c.env.DB),
-        c.get("config"),
-        tenantId,
-        userId,
-        c.req.valid("json").handoff,
-      );
-      return c.json(claimed, 200);
-    } catch (err) {
-      throw pendingProblem(err);
-    }
-  },
-);
+zoomLink.openapi(contract.postZoomLinkConfirm, async (c) => {
+  const { tenantId, userId } = c.get("principal");
+  const db = database(c.env.DB);
+  const config = c.get("config");
+  try {
+    await confirmPendingLink(c.env, db, config, tenantId, userId, c.req.valid("json").confirmation);
+  } catch (err) {
+    throw pendingProblem(err);
+  }
+  return c.json(await linkStatus(c.env, config, db, tenantId, false), 200);
+});
+
+zoomLink.openapi(contract.deleteZoomLinkPending, async (c) => {
+  const { tenantId, userId } = c.get("principal");
+  await cancelPendingLinks(database(c.env.DB), c.get("config"), tenantId, userId);
+  return c.body(null, 204);
+});
+
+zoomLink.openapi(contract.postZoomLinkClaim, async (c) => {
+  const { tenantId, userId } = c.get("principal");
+  try {
+    const claimed = await claimHandoff(
+      database(c.env.DB),
+      c.get("config"),
+      tenantId,
+      userId,
+      c.req.valid("json").handoff,
+    );
+    return c.json(claimed, 200);
+  } catch (err) {
+    throw pendingProblem(err);
+  }
+});
 
 // The first hop: binds the link request to this browser with a cookie, then goes on to Zoom.
 zoomLink.get("/oauth/zoom/start/:handle", async (c) => {
@@ -290,13 +111,6 @@ zoomLink.get("/oauth/zoom/start/:handle", async (c) => {
   c.header("referrer-policy", "no-referrer");
   return c.redirect(outcome.authorizeUrl, 302);
 });
-
-/** Where the Marketplace handoff (or a confirmation without returnTo) sends the admin in Wise. */
-function wiseLanding(publicBaseUrl: string, origins: string[]): string {
-  const origin = origins[0] ?? publicBaseUrl;
-  // Locally the console on this service stands in for Wise's profile page.
-  return origin === publicBaseUrl ? `${origin}/console` : `${origin}/`;
-}
 
 // The browser lands here from Zoom. Answers are pages for people, or a redirect to Wise.
 zoomLink.get("/oauth/zoom/callback", async (c) => {
