@@ -23,6 +23,7 @@ import { tenant } from "./routes/tenant.ts";
 import { usageRouter } from "./routes/usage.ts";
 import { webhooks } from "./routes/webhooks.ts";
 import { zoomLink } from "./routes/zoom-link.ts";
+import { zoomOauth } from "./routes/zoom-oauth.ts";
 
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>();
@@ -133,6 +134,7 @@ export function createApp() {
   app.route("/", me);
   app.route("/", tenant);
   app.route("/", zoomLink);
+  app.route("/", zoomOauth);
   app.route("/", webhooks);
   app.route("/", consoleRoutes);
   app.route("/", classLinks);

@@ -46,11 +46,6 @@ export const pendingProblem = (err: unknown) => {
   return err;
 };
 /** Where the Marketplace handoff (or a confirmation without returnTo) sends the admin in Wise. */
-export function wiseLanding(publicBaseUrl: string, origins: string[]): string {
-  const origin = origins[0] ?? publicBaseUrl;
-  // Locally the console on this service stands in for Wise's profile page.
-  return origin === publicBaseUrl ? `${origin}/console` : `${origin}/`;
-}
 
 export const postZoomLink = createRoute({
   method: "post",
