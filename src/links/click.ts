@@ -184,3 +184,11 @@ export async function resolveStart(
     return { kind: "zoom_unavailable" };
   }
 }
+
+/** Outcomes that mean a bad, withdrawn or overused link: these are charged to the client's address. */
+export const isRefusedClick = (o: JoinOutcome | StartOutcome) =>
+  o.kind === "invalid" ||
+  o.kind === "revoked" ||
+  o.kind === "limited" ||
+  o.kind === "not_found" ||
+  o.kind === "teacher_inactive";
