@@ -18,7 +18,8 @@ import {
   tokenRequestAccount,
 } from "./oauth.ts";
 import { errorPage, expiredStartPage, joinPage, startPage } from "./pages.ts";
-import { lookupJoin, lookupStart } from "./rest/meetings.ts";
+import { lookupStart } from "./rest/meetings.ts";
+import { lookupJoin } from "./rest/registrants.ts";
 import { handleRest } from "./rest/router.ts";
 import { defaultConfig, seed } from "./seed.ts";
 
