@@ -17,7 +17,7 @@ const product = [
 const emulator = [
   { name: "emulator entry", path: "^emulator/src/(index|files)\\.ts$" },
   { name: "emulator object", path: "^emulator/src/state\\.ts$" },
-  { name: "emulator surfaces", path: "^emulator/src/(oauth\\.ts|control\\.ts|rest/)" },
+  { name: "emulator surfaces", path: "^emulator/src/(oauth\\.ts|control(-config)?\\.ts|rest/)" },
   {
     name: "emulator behaviours",
     path: "^emulator/src/(core|seed|scopes|tokens|webhooks|simulate|downloads|faults|ratelimit|pagination|recordings|schedule)\\.ts$",

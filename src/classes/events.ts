@@ -9,7 +9,7 @@ import { classes, teachers } from "../db/schema.ts";
 import { rosterChanged } from "../links/roster-object.ts";
 import type { Config } from "../platform/config.ts";
 import { log } from "../platform/log.ts";
-import { applyUserEvent } from "../teachers/teachers.ts";
+import { applyUserEvent } from "../teachers/sync.ts";
 import { ZoomClient } from "../zoom/client.ts";
 import { credentialForAccount } from "../zoom/credentials.ts";
 import { ZoomApiError } from "../zoom/errors.ts";

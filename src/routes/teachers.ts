@@ -2,12 +2,12 @@
 import type { Context } from "hono";
 import { database } from "../db/client.ts";
 import { type AppEnv, createRouter } from "../http/context.ts";
+import { syncTeachers } from "../teachers/sync.ts";
 import {
   createTeacher,
   listTeachers,
   removeTeacher,
   requireTeacher,
-  syncTeachers,
   updateTeacher,
 } from "../teachers/teachers.ts";
 import { ZoomClient } from "../zoom/client.ts";

@@ -1,18 +1,16 @@
-// Teachers and their Zoom users: create or adopt, license, settings, remove, and reconcile with
-// Zoom's user list. D1 is written only after Zoom agreed, so a refusal leaves nothing behind.
-import { and, asc, eq, sql } from "drizzle-orm";
+// Teachers and their Zoom users: create or adopt, license, settings, remove (reconciling with
+// Zoom's user list is in sync.ts). D1 is written only after Zoom agreed, so a refusal leaves nothing behind.
+import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { teachers } from "../db/schema.ts";
 import { getTenant } from "../db/tenants.ts";
 import { Conflict, conflict, InvalidInput, notFound } from "../platform/errors.ts";
-import { log } from "../platform/log.ts";
 import type { ZoomClient } from "../zoom/client.ts";
 import { ZoomApiError } from "../zoom/errors.ts";
 import type { ZoomUser } from "../zoom/schemas.ts";
 import {
   createUser,
   findUser,
-  listUsers,
   removeUser,
   setUserStatus,
   updateCloudRecording,
@@ -52,7 +50,7 @@ export interface TeacherPatch {
   active?: boolean | undefined;
 }
 
-const where = (tenantId: string, wiseUserId: string) =>
+export const teacherWhere = (tenantId: string, wiseUserId: string) =>
   and(eq(teachers.tenantId, tenantId), eq(teachers.wiseUserId, wiseUserId));
 
 export function zoomStatus(status: string | undefined): TeacherStatus {
@@ -64,7 +62,7 @@ export async function listTeachers(db: Db, tenantId: string) {
 }
 
 export async function getTeacher(db: Db, tenantId: string, wiseUserId: string) {
-  return db.select().from(teachers).where(where(tenantId, wiseUserId)).get();
+  return db.select().from(teachers).where(teacherWhere(tenantId, wiseUserId)).get();
 }
 
 export async function requireTeacher(db: Db, tenantId: string, wiseUserId: string) {
@@ -253,7 +251,7 @@ export async function updateTeacher(
       await db
         .update(teachers)
         .set({ ...changes, updatedAt: Date.now() })
-        .where(where(tenantId, wiseUserId));
+        .where(teacherWhere(tenantId, wiseUserId));
     }
     throw userRefusal(err, teacher.email);
   }
@@ -261,7 +259,7 @@ export async function updateTeacher(
     await db
       .update(teachers)
       .set({ ...changes, updatedAt: Date.now() })
-      .where(where(tenantId, wiseUserId));
+      .where(teacherWhere(tenantId, wiseUserId));
   }
   return requireTeacher(db, tenantId, wiseUserId);
 }
@@ -282,116 +280,5 @@ export async function removeTeacher(
       throw userRefusal(err, teacher.email);
     }
   }
-  await db.delete(teachers).where(where(tenantId, wiseUserId));
-}
-
-/** Reconciles every teacher with Zoom's user list (all statuses, all pages). */
-export async function syncTeachers(db: Db, client: ZoomClient, tenantId: string) {
-  const byId = new Map<
-    string,
-    { id?: string | undefined; email: string; type: number; status: TeacherStatus }
-  >();
-  const byEmail = new Map<
-    string,
-    { id?: string | undefined; email: string; type: number; status: TeacherStatus }
-  >();
-  let zoomUsers = 0;
-  for (const status of ["active", "inactive", "pending"] as const) {
-    for await (const u of listUsers(client, status)) {
-      zoomUsers++;
-      const entry = { id: u.id, email: u.email.toLowerCase(), type: u.type, status };
-      if (u.id) byId.set(u.id, entry);
-      byEmail.set(entry.email, entry);
-    }
-  }
-  let updated = 0;
-  let missing = 0;
-  const now = Date.now();
-  for (const t of await listTeachers(db, tenantId)) {
-    const u = (t.zoomUserId ? byId.get(t.zoomUserId) : undefined) ?? byEmail.get(t.email);
-    const next = u
-      ? { zoomUserId: u.id ?? t.zoomUserId, status: u.status, licensed: u.type === 2 }
-      : { zoomUserId: null, status: "inactive" as const, licensed: false };
-    if (!u) missing++;
-    if (next.zoomUserId !== t.zoomUserId || next.status !== t.status || next.licensed !== t.licensed) {
-      updated++;
-      await db
-        .update(teachers)
-        .set({ ...next, updatedAt: now })
-        .where(where(tenantId, t.wiseUserId));
-    }
-  }
-  return { zoomUsers, updated, missing, unlicensedHosts: await hostsLeftBasic(db, client, tenantId) };
-}
-
-/**
- * Hosts of scheduled classes found without a license (changed in Zoom, or unlicensed here under the
- * relicense policy): licensed again under "relicense", reported either way, never left silent.
- */
-async function hostsLeftBasic(db: Db, client: ZoomClient, tenantId: string) {
-  const policy = (await getTenant(db, tenantId)).settings.hostLicensePolicy ?? "refuse";
-  const out: { wiseUserId: string; classIds: string[]; relicensed: boolean }[] = [];
-  for (const t of await listTeachers(db, tenantId)) {
-    if (t.licensed || !t.zoomUserId || t.status !== "active") continue;
-    const classIds = await upcomingClassesOf(db, tenantId, t.wiseUserId);
-    if (!classIds.length) continue;
-    let relicensed = false;
-    if (policy === "relicense") {
-      try {
-        await licenseTeacher(db, client, t, "system");
-        relicensed = true;
-      } catch (err) {
-        log("warn", "sync: a host of scheduled classes could not be licensed again", {
-          tenantId,
-          wiseUserId: t.wiseUserId,
-          err,
-        });
-      }
-    }
-    out.push({ wiseUserId: t.wiseUserId, classIds, relicensed });
-  }
-  return out;
-}
-
-/** Applies a user.* webhook to the teacher it concerns (idempotent: it sets, never toggles). */
-export async function applyUserEvent(
-  db: Db,
-  tenantId: string,
-  event: string,
-  user: { id: string; email?: string | undefined; type?: number | undefined },
-): Promise<void> {
-  const match = and(
-    eq(teachers.tenantId, tenantId),
-    user.email
-      ? sql`(${teachers.zoomUserId} = ${user.id} OR ${teachers.email} = ${user.email.toLowerCase()})`
-      : eq(teachers.zoomUserId, user.id),
-  );
-  const now = Date.now();
-  switch (event) {
-    case "user.deleted":
-    case "user.disassociated":
-      await db
-        .update(teachers)
-        .set({ zoomUserId: null, status: "inactive", licensed: false, updatedAt: now })
-        .where(match);
-      return;
-    case "user.deactivated":
-      await db.update(teachers).set({ status: "inactive", updatedAt: now }).where(match);
-      return;
-    case "user.activated":
-      await db.update(teachers).set({ status: "active", updatedAt: now }).where(match);
-      return;
-    case "user.invitation_accepted":
-      await db.update(teachers).set({ status: "active", zoomUserId: user.id, updatedAt: now }).where(match);
-      return;
-    case "user.created":
-    case "user.updated":
-      if (user.type === 1 || user.type === 2) {
-        await db
-          .update(teachers)
-          .set({ licensed: user.type === 2, updatedAt: now })
-          .where(match);
-      }
-      return;
-  }
+  await db.delete(teachers).where(teacherWhere(tenantId, wiseUserId));
 }

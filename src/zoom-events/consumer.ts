@@ -8,7 +8,7 @@ import { database } from "../db/client.ts";
 import { classes, zoomCredentials } from "../db/schema.ts";
 import type { Config } from "../platform/config.ts";
 import { log } from "../platform/log.ts";
-import { syncTeachers } from "../teachers/teachers.ts";
+import { syncTeachers } from "../teachers/sync.ts";
 import { ZoomClient } from "../zoom/client.ts";
 import { ZoomNeedsRelink, ZoomNotLinked, ZoomRateLimited } from "../zoom/errors.ts";
 import { findUser } from "../zoom/users.ts";
