@@ -45,5 +45,18 @@ export const requireRole = (...roles: Role[]) =>
     await next();
   });
 
+/**
+ * For routes whose JSON body is required but may be `{}` (patches): refuses a request without one.
+ * Without a content type the validator would read the missing body as `{}` and answer success.
+ */
+export const requireJsonBody = createMiddleware<AppEnv>(async (c, next) => {
+  if (!c.req.header("content-type")) {
+    throw new ApiError(400, "invalid_request", "Invalid request", "A JSON body is required", {
+      errors: [{ field: "", message: "required" }],
+    });
+  }
+  await next();
+});
+
 /** Security scheme used by every /v1 route in the OpenAPI document. */
 export const bearerSecurity = [{ wiseJwt: [] as string[] }];
