@@ -4,7 +4,7 @@
 // `npm run fuzz` runs longer with a random seed (FUZZ_RUNS, FUZZ_SEED).
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { api, clearTables } from "./helpers/api.ts";
 import { BASE, call } from "./helpers/app.ts";
 import { clearArchive, deliverTo, drain, recordedMeeting } from "./helpers/archive.ts";
@@ -125,6 +125,14 @@ beforeAll(async () => {
 });
 
 describe(`API fuzz: ${operations.length} operations of /openapi.json, ${withInputs.length} with inputs to violate (seed ${SEED}, ${RUNS} runs each)`, () => {
+  beforeAll(() => {
+    // Thousands of requests: keep the Worker's log lines out of the run's output (a failure
+    // carries the request and the answer).
+    for (const level of ["log", "info", "warn", "error", "debug"] as const) {
+      vi.spyOn(console, level).mockImplementation(() => {});
+    }
+  });
+
   describe("schema-violating requests get a 4xx problem+json and change nothing in D1 or R2", () => {
     let before = "";
     beforeAll(async () => {
@@ -181,6 +189,7 @@ describe(`API fuzz: ${operations.length} operations of /openapi.json, ${withInpu
   });
 
   it("covers every operation of the document", () => {
+    vi.restoreAllMocks();
     console.log(
       `API fuzz: ${operations.length} operations fuzzed (${withInputs.length} with schema violations), seed ${SEED}, ${RUNS} invalid and ${VALID_RUNS} valid runs each`,
     );

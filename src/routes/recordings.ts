@@ -13,7 +13,7 @@ import {
 } from "../archive/manage.ts";
 import { database } from "../db/client.ts";
 import { getTenant, updateTenant } from "../db/tenants.ts";
-import { bearerSecurity, createRouter, requireRole } from "../http/context.ts";
+import { bearerSecurity, createRouter, queryInt, requireRole } from "../http/context.ts";
 import { ApiError, forbidden, notFound } from "../http/problem.ts";
 import { mintPlayToken } from "../links/play-token.ts";
 
@@ -82,7 +82,7 @@ recordingsApi.openapi(
         from: When.optional(),
         to: When.optional(),
         status: Status.optional(),
-        limit: z.coerce.number().int().min(1).max(200).default(50),
+        limit: queryInt(1, 200, 50),
       }),
     },
     responses: { 200: json(z.object({ recordings: z.array(RecordingOut) }), "Newest first") },
