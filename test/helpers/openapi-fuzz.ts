@@ -335,7 +335,7 @@ const RAW = (i: number) => `\u0001raw${i}\u0001`;
 /** JSON texts that are hard on parsers and validators; each stands for a value of a wrong shape. */
 const HOSTILE_JSON = [
   "[".repeat(10_000) + "]".repeat(10_000), // deep nesting
-  `{"a":`.repeat(2_000) + "1" + "}".repeat(2_000),
+  `${`{"a":`.repeat(2_000)}1${"}".repeat(2_000)}`, // deep objects
   `[${new Array(100_000).fill("0").join(",")}]`, // 10^5 elements
   "9007199254740993", // beyond 2^53
   "-9007199254740993",
