@@ -2,24 +2,26 @@
 // requests as video players use them (200, 206, 304, 412, 416).
 import { and, eq } from "drizzle-orm";
 import { database } from "../db/client.ts";
-import { recordingFiles } from "../db/schema.ts";
+import { recordingFiles, recordings } from "../db/schema.ts";
 import type { Env } from "../env.ts";
 import { messagePage } from "../http/pages.ts";
+import type { VerifiedPlayGrant } from "../links/play-token.ts";
+import { playbackRevokedAt } from "./access.ts";
 import { contentTypeOf } from "./discover.ts";
 import { contentRange, ifRangeAllows, parseRange } from "./ranges.ts";
-
-export interface VerifiedPlayGrant {
-  tenantId: string;
-  fileId: string;
-  subject: string;
-  expiresAt: number;
-}
 
 const notAvailable = () =>
   messagePage(
     "Recording not available",
     "This recording is not available (any more). Ask your teacher for a new link.",
     404,
+  );
+
+const revoked = () =>
+  messagePage(
+    "Link withdrawn",
+    "This playback link was withdrawn. Ask your teacher for access to the class.",
+    403,
   );
 
 function etagMatches(list: string, etag: string, weak: boolean): boolean {
@@ -29,12 +31,20 @@ function etagMatches(list: string, etag: string, weak: boolean): boolean {
 }
 
 export async function servePlayback(env: Env, grant: VerifiedPlayGrant, request: Request): Promise<Response> {
-  const file = await database(env.DB)
-    .select()
+  // One query: the file, and the latest revocation of the link's student on the recording's class.
+  const found = await database(env.DB)
+    .select({ file: recordingFiles, revokedAt: playbackRevokedAt(grant.subject) })
     .from(recordingFiles)
+    .innerJoin(
+      recordings,
+      and(eq(recordings.tenantId, recordingFiles.tenantId), eq(recordings.id, recordingFiles.recordingId)),
+    )
     .where(and(eq(recordingFiles.tenantId, grant.tenantId), eq(recordingFiles.id, grant.fileId)))
     .get();
-  if (file?.status !== "archived") return notAvailable();
+  if (found?.file.status !== "archived") return notAvailable();
+  // Revoking a student from the class (or the whole class's links) ends the links issued before.
+  if (grant.issuedAt <= Number(found.revokedAt)) return revoked();
+  const { file } = found;
 
   const size = file.bytesArchived;
   const headers = new Headers({

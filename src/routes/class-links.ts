@@ -21,7 +21,9 @@ const StudentName = z
   .trim()
   .min(1)
   .max(200)
-  .regex(/^[^\p{Cc}\p{Cf}]+$/u, "must not contain control or format characters");
+  .regex(/^[^\p{Cc}\p{Cf}]+$/u, "must not contain control or format characters")
+  // The document's pattern as JSON Schema reads it (Unicode mode); the derived one carried "/u".
+  .openapi({ pattern: "^[^\\p{Cc}\\p{Cf}]+$" });
 
 const JoinLinksRequest = z
   .object({

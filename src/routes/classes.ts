@@ -17,7 +17,7 @@ import {
 import { isKnownTimeZone, MAX_OCCURRENCES, Recurrence, seriesLength } from "../classes/schedule.ts";
 import { listSessions, refreshSessions } from "../classes/sessions.ts";
 import { database } from "../db/client.ts";
-import { type AppEnv, bearerSecurity, createRouter, requireRole } from "../http/context.ts";
+import { type AppEnv, bearerSecurity, createRouter, queryInt, requireRole } from "../http/context.ts";
 import { ApiError } from "../http/problem.ts";
 import { rosterChanged } from "../links/roster-object.ts";
 import { ZoomClient } from "../zoom/client.ts";
@@ -164,7 +164,7 @@ classesRouter.openapi(
     method: "get",
     path: "/v1/classes",
     summary: "The tenant's classes (a teacher sees their own), newest first",
-    request: { query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }) },
+    request: { query: z.object({ limit: queryInt(1, 500, 100) }) },
     responses: { 200: json(z.object({ classes: z.array(ClassMeeting) }), "The classes") },
   }),
   async (c) => {

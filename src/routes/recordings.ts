@@ -1,18 +1,20 @@
 // /v1/recordings (archived recordings, playback links, retry, delete) and the tenant's archive
 // policy /v1/zoom/archive-policy. HTTP only: logic lives in src/archive/.
 import { createRoute, z } from "@hono/zod-openapi";
+import { visibleTo } from "../archive/access.ts";
 import {
   deleteRecording,
   findRecordingFile,
   getRecording,
   listRecordings,
+  mayView,
   presentRecording,
   retryRecording,
 } from "../archive/manage.ts";
 import { database } from "../db/client.ts";
 import { getTenant, updateTenant } from "../db/tenants.ts";
-import { bearerSecurity, createRouter, requireRole } from "../http/context.ts";
-import { ApiError, notFound } from "../http/problem.ts";
+import { bearerSecurity, createRouter, queryInt, requireRole } from "../http/context.ts";
+import { ApiError, forbidden, notFound } from "../http/problem.ts";
 import { mintPlayToken } from "../links/play-token.ts";
 
 export const recordingsApi = createRouter();
@@ -59,6 +61,8 @@ const When = z
   .refine((s) => Number.isFinite(Date.parse(s)), "must be an ISO date or date-time")
   .transform((s) => Date.parse(s));
 
+const notYours = () => forbidden("Not a recording of your classes");
+
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
   content: { "application/json": { schema } },
@@ -70,6 +74,8 @@ recordingsApi.openapi(
     path: "/v1/recordings",
     tags: ["Recordings"],
     summary: "Archived recordings with their files and archive status",
+    description:
+      "Admins see every recording of the tenant, teachers those of their own classes, students those of classes they are on the roster of (join links minted for them, not revoked since).",
     security: bearerSecurity,
     middleware: [requireRole("admin", "teacher", "student")] as const,
     request: {
@@ -78,14 +84,15 @@ recordingsApi.openapi(
         from: When.optional(),
         to: When.optional(),
         status: Status.optional(),
-        limit: z.coerce.number().int().min(1).max(200).default(50),
+        limit: queryInt(1, 200, 50),
       }),
     },
     responses: { 200: json(z.object({ recordings: z.array(RecordingOut) }), "Newest first") },
   }),
   async (c) => {
     const q = c.req.valid("query");
-    const list = await listRecordings(database(c.env.DB), c.get("principal").tenantId, q);
+    const principal = c.get("principal");
+    const list = await listRecordings(database(c.env.DB), principal.tenantId, q, visibleTo(principal));
     return c.json({ recordings: list }, 200);
   },
 );
@@ -102,11 +109,10 @@ recordingsApi.openapi(
     responses: { 200: json(RecordingOut, "The recording") },
   }),
   async (c) => {
-    const { row, files } = await getRecording(
-      database(c.env.DB),
-      c.get("principal").tenantId,
-      c.req.valid("param").id,
-    );
+    const db = database(c.env.DB);
+    const principal = c.get("principal");
+    const { row, files } = await getRecording(db, principal.tenantId, c.req.valid("param").id);
+    if (!(await mayView(db, principal, row.id))) throw notYours();
     return c.json(presentRecording(row, files), 200);
   },
 );
@@ -124,10 +130,13 @@ recordingsApi.openapi(
   }),
   async (c) => {
     const config = c.get("config");
-    const { tenantId, userId } = c.get("principal");
+    const principal = c.get("principal");
+    const { tenantId, userId } = principal;
     const { fileId } = c.req.valid("param");
-    const found = await findRecordingFile(database(c.env.DB), tenantId, fileId);
+    const db = database(c.env.DB);
+    const found = await findRecordingFile(db, tenantId, fileId);
     if (!found) throw notFound("No such recording file");
+    if (!(await mayView(db, principal, found.recording.id))) throw notYours();
     if (found.file.status !== "archived") {
       throw new ApiError(409, "not_archived", "Not archived yet", "The file is not archived yet", {
         status: found.file.status,
@@ -159,7 +168,11 @@ recordingsApi.openapi(
     responses: { 202: json(z.object({ enqueued: z.number() }), "Files sent to the archive queue") },
   }),
   async (c) => {
-    const enqueued = await retryRecording(c.env, c.get("principal").tenantId, c.req.valid("param").id);
+    const principal = c.get("principal");
+    const id = c.req.valid("param").id;
+    await getRecording(database(c.env.DB), principal.tenantId, id);
+    if (!(await mayView(database(c.env.DB), principal, id))) throw notYours();
+    const enqueued = await retryRecording(c.env, principal.tenantId, id);
     return c.json({ enqueued }, 202);
   },
 );

@@ -3,7 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { WiseId } from "../auth/jwt.ts";
 import { database } from "../db/client.ts";
-import { type AppEnv, bearerSecurity, createRouter, requireRole } from "../http/context.ts";
+import { type AppEnv, bearerSecurity, createRouter, requireJsonBody, requireRole } from "../http/context.ts";
 import {
   createTeacher,
   listTeachers,
@@ -166,7 +166,7 @@ teachersRouter.openapi(
 teachersRouter.openapi(
   createRoute({
     ...common,
-    middleware: [requireRole("admin")] as const,
+    middleware: [requireRole("admin"), requireJsonBody] as const,
     method: "patch",
     path: "/v1/teachers/{wiseUserId}",
     summary: "License or unlicense a teacher, or change their Zoom settings",

@@ -4,7 +4,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { hostLicensePolicyOf, licenseOnScheduleOf, meetingPolicyOf } from "../classes/policy.ts";
 import { database } from "../db/client.ts";
 import { getTenant, updateTenant } from "../db/tenants.ts";
-import { bearerSecurity, createRouter, requireRole } from "../http/context.ts";
+import { bearerSecurity, createRouter, requireJsonBody, requireRole } from "../http/context.ts";
 
 export const tenant = createRouter();
 
@@ -112,7 +112,7 @@ tenant.openapi(
     tags: ["Tenant"],
     summary: "Change the institute's name or policies",
     security: bearerSecurity,
-    middleware: [requireRole("admin")] as const,
+    middleware: [requireRole("admin"), requireJsonBody] as const,
     request: { body: { required: true, content: { "application/json": { schema: TenantPatch } } } },
     responses: {
       200: { description: "The updated tenant", content: { "application/json": { schema: TenantView } } },
