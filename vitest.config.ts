@@ -21,7 +21,13 @@ export default defineConfig(async () => {
             cloudflareTest({
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
-                bindings: { ...testBindings, TEST_MIGRATIONS: migrations },
+                bindings: {
+                  ...testBindings,
+                  TEST_MIGRATIONS: migrations,
+                  // `npm run fuzz` raises the API fuzzer's runs and picks a random seed.
+                  FUZZ_RUNS: process.env.FUZZ_RUNS ?? "",
+                  FUZZ_SEED: process.env.FUZZ_SEED ?? "",
+                },
                 // Every outbound fetch of the Worker under test (Zoom's OAuth and API hosts,
                 // recording downloads) is answered by the emulator.
                 outboundService: "zoom-emulator",

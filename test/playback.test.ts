@@ -31,7 +31,7 @@ beforeAll(async () => {
   size = rec.files[0]?.file_size ?? 0;
   const res = await call(`/v1/recordings/files/${fileId}/playback-link`, {
     method: "POST",
-    headers: await bearer({ tenant: T, role: "student", sub: "student-1" }),
+    headers: await bearer({ tenant: T, role: "admin", sub: "admin-1" }),
   });
   expect(res.status).toBe(200);
   const body = (await res.json()) as { url: string; expiresAt: string };
@@ -171,7 +171,7 @@ describe("playback", () => {
     await env.DB.prepare("UPDATE recording_files SET status='failed' WHERE id=?").bind(chatId).run();
     const failed = await call(`/v1/recordings/files/${chatId}/playback-link`, {
       method: "POST",
-      headers: await bearer({ tenant: T, role: "student" }),
+      headers: await bearer({ tenant: T, role: "admin" }),
     });
     expect(failed.status).toBe(409);
     await env.DB.prepare("UPDATE recording_files SET status='archived' WHERE id=?").bind(chatId).run();

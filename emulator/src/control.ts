@@ -49,6 +49,27 @@ function stats(core: Core) {
   };
 }
 
+/**
+ * Every secret the emulator has handed out since the last reset, used, expired and revoked ones
+ * included: OAuth access and refresh tokens, webhook download tokens, ZAKs of start URLs and the
+ * signatures of file URLs. A product test scans its storage and logs for them.
+ */
+function issuedSecrets(core: Core) {
+  const tokens = (kind: string) =>
+    core.db
+      .all<{ token: string }>("SELECT token FROM tokens WHERE kind = ? ORDER BY rowid", kind)
+      .map((r) => r.token);
+  return {
+    access: tokens("access"),
+    refresh: tokens("refresh"),
+    download: tokens("download"),
+    zak: core.db.all<{ zak: string }>("SELECT zak FROM start_links ORDER BY rowid").map((r) => r.zak),
+    fileUrlSignatures: core.db
+      .all<{ sig: string }>("SELECT sig FROM file_url_signatures ORDER BY rowid")
+      .map((r) => r.sig),
+  };
+}
+
 function createAccount(core: Core, b: Body) {
   const n = core.db.accounts().length + 1;
   const id = typeof b.id === "string" ? b.id : `emuAcct${newOpaque(6)}`;
@@ -152,6 +173,7 @@ export async function handleControl(
         })),
       });
     }
+    if (m === "GET" && path === "/issued-secrets") return json(200, issuedSecrets(core));
     if (m === "POST" && path === "/clock") {
       const b = body(req);
       const now = core.advanceClock(typeof b.advanceSeconds === "number" ? b.advanceSeconds : 0);

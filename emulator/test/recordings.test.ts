@@ -153,6 +153,43 @@ describe("downloads", () => {
     expect(((await late.json()) as { code: number }).code).toBe(124);
   });
 
+  it("lists every secret it issued, used and revoked ones included, until a reset", async () => {
+    const first = await authorize();
+    const refreshed = (await (
+      await fetch(`${ZOOM}/oauth/token`, {
+        method: "POST",
+        headers: {
+          authorization: `Basic ${btoa("wise-local-client:wise-local-client-secret")}`,
+          "content-type": "application/x-www-form-urlencoded",
+        },
+        body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: first.refresh_token }),
+      })
+    ).json()) as { access_token: string; refresh_token: string };
+    const beforeEachToken = token;
+    token = refreshed.access_token;
+    const { meeting, recording } = await recorded([{ fileType: "M4A", sizeBytes: 1000 }]);
+    const details = await apiJson<{ start_url: string }>(token, `/meetings/${meeting.id}`);
+    const url = new URL(await signedUrl(recording.files[0]?.download_url ?? "", recording.downloadToken));
+    const issued = await control<Record<string, string[]>>("/issued-secrets", undefined, "GET");
+    // The beforeEach authorization, the first one here (revoked by re-authorizing) and the refreshed pair.
+    expect(issued.access).toEqual(expect.arrayContaining([beforeEachToken, first.access_token, token]));
+    expect(issued.refresh).toEqual(expect.arrayContaining([first.refresh_token, refreshed.refresh_token]));
+    expect(issued.access).toHaveLength(3);
+    expect(issued.download).toEqual([recording.downloadToken]);
+    // Every meeting answer mints a start URL (creation, then the read).
+    expect(issued.zak).toHaveLength(2);
+    expect(issued.zak).toContain(new URL(details.start_url).searchParams.get("zak"));
+    expect(issued.fileUrlSignatures).toEqual([url.searchParams.get("sig")]);
+    await reset();
+    expect(await control("/issued-secrets", undefined, "GET")).toEqual({
+      access: [],
+      refresh: [],
+      download: [],
+      zak: [],
+      fileUrlSignatures: [],
+    });
+  });
+
   it("refuses a token in the query string and a signed URL with Authorization", async () => {
     const { recording } = await recorded();
     const mp4 = recording.files[0];

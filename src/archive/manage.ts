@@ -1,12 +1,14 @@
 // Reading and managing archived recordings for the API: listing with files, retrying failed files,
 // deleting the archive copy (and Zoom's on request), and the tenant's archive policy.
-import { and, desc, eq, gte, inArray, lte, sql } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, lte, type SQL, sql } from "drizzle-orm";
 import { audit } from "../db/audit.ts";
 import { type Db, database } from "../db/client.ts";
 import { type ArchiveStatus, recordingFiles, recordings } from "../db/schema.ts";
 import type { Config } from "../platform/config.ts";
 import { conflict, notFound } from "../platform/errors.ts";
+import type { Principal } from "../platform/identity.ts";
 import { ZoomClient } from "../zoom/client.ts";
+import { visibleTo } from "./access.ts";
 import { PARTICIPANT_AUDIO } from "./discover.ts";
 import { archiveFileMessages, enqueue } from "./messages.ts";
 import { trashIfVerified } from "./policy.ts";
@@ -80,6 +82,8 @@ export async function listRecordings(
     status?: ArchiveStatus | undefined;
     limit: number;
   },
+  /** Only the recordings this condition admits (see access.ts); all of the tenant's without it. */
+  visible?: SQL,
 ) {
   const rows = await db
     .select()
@@ -87,6 +91,7 @@ export async function listRecordings(
     .where(
       and(
         eq(recordings.tenantId, tenantId),
+        visible,
         q.classId ? eq(recordings.classId, q.classId) : undefined,
         q.from !== undefined ? gte(recordings.startTime, q.from) : undefined,
         q.to !== undefined ? lte(recordings.startTime, q.to) : undefined,
@@ -114,6 +119,18 @@ export async function getRecording(db: Db, tenantId: string, id: string) {
   if (!row) throw notFound("No such recording");
   const files = await filesOf(db, tenantId, [id]);
   return { row, files: files.get(id) ?? [] };
+}
+
+/** Whether the principal may see (and play) the recording of their tenant; see access.ts. */
+export async function mayView(db: Db, principal: Principal, recordingId: string): Promise<boolean> {
+  const visible = visibleTo(principal);
+  if (!visible) return true;
+  const row = await db
+    .select({ id: recordings.id })
+    .from(recordings)
+    .where(and(eq(recordings.tenantId, principal.tenantId), eq(recordings.id, recordingId), visible))
+    .get();
+  return row !== undefined;
 }
 
 /** Puts the failed files of a recording back to pending and enqueues them. */

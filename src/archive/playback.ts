@@ -2,19 +2,20 @@
 // requests as video players use them (200, 206, 304, 412, 416).
 import { and, eq } from "drizzle-orm";
 import { database } from "../db/client.ts";
-import { recordingFiles } from "../db/schema.ts";
+import { recordingFiles, recordings } from "../db/schema.ts";
+import type { VerifiedPlayGrant } from "../links/play-token.ts";
+import { playbackRevokedAt } from "./access.ts";
 import { contentTypeOf } from "./discover.ts";
 import { contentRange, ifRangeAllows, parseRange } from "./ranges.ts";
 
-export interface VerifiedPlayGrant {
-  tenantId: string;
-  fileId: string;
-  subject: string;
-  expiresAt: number;
-}
+/**
+ * Why a verified grant gets no bytes: the file is not (or no longer) archived, or the link's student
+ * was revoked from the class after the link was issued. The caller answers with a page for people.
+ */
+export type PlaybackRefusal = "not_available" | "revoked";
 
-/** The file is not (or no longer) archived: the caller answers with a page for people. */
-const notAvailable = () => undefined;
+const notAvailable = (): PlaybackRefusal => "not_available";
+const revoked = (): PlaybackRefusal => "revoked";
 
 function etagMatches(list: string, etag: string, weak: boolean): boolean {
   if (list.trim() === "*") return true;
@@ -22,18 +23,26 @@ function etagMatches(list: string, etag: string, weak: boolean): boolean {
   return list.split(",").some((t) => strip(t.trim()) === strip(etag));
 }
 
-/** The file's bytes as the request asks for them, or undefined when the file is not available. */
+/** The file's bytes as the request asks for them, or why the grant gets none. */
 export async function servePlayback(
   env: Env,
   grant: VerifiedPlayGrant,
   request: Request,
-): Promise<Response | undefined> {
-  const file = await database(env.DB)
-    .select()
+): Promise<Response | PlaybackRefusal> {
+  // One query: the file, and the latest revocation of the link's student on the recording's class.
+  const found = await database(env.DB)
+    .select({ file: recordingFiles, revokedAt: playbackRevokedAt(grant.subject) })
     .from(recordingFiles)
+    .innerJoin(
+      recordings,
+      and(eq(recordings.tenantId, recordingFiles.tenantId), eq(recordings.id, recordingFiles.recordingId)),
+    )
     .where(and(eq(recordingFiles.tenantId, grant.tenantId), eq(recordingFiles.id, grant.fileId)))
     .get();
-  if (file?.status !== "archived") return notAvailable();
+  if (found?.file.status !== "archived") return notAvailable();
+  // Revoking a student from the class (or the whole class's links) ends the links issued before.
+  if (grant.issuedAt <= Number(found.revokedAt)) return revoked();
+  const { file } = found;
 
   const size = file.bytesArchived;
   const headers = new Headers({

@@ -258,6 +258,11 @@ export const classRegistrants = sqliteTable(
     attemptDay: text("attempt_day"),
     dayAttempts: integer("day_attempts").notNull().default(0),
     lastError: text("last_error"),
+    /**
+     * When join links were last minted for the student (epoch ms; null on rows older than the column:
+     * `created_at` then). A revocation at or after it takes the student off the class for playback.
+     */
+    rosteredAt: integer("rostered_at", { mode: "number" }),
     createdAt: integer("created_at", { mode: "number" }).notNull().default(now),
     updatedAt: integer("updated_at", { mode: "number" }).notNull().default(now),
   },

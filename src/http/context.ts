@@ -1,5 +1,5 @@
 // The typed Hono environment shared by every route: bindings, validated config, request id, caller.
-import { OpenAPIHono } from "@hono/zod-openapi";
+import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
 import type { Principal, Role } from "../auth/jwt.ts";
 import { authenticate } from "../auth/jwt.ts";
@@ -43,6 +43,33 @@ export const requireRole = (...roles: Role[]) =>
     c.set("principal", principal);
     await next();
   });
+
+/**
+ * For routes whose JSON body is required but may be `{}` (patches): refuses a request without one.
+ * Without a content type the validator would read the missing body as `{}` and answer success.
+ */
+export const requireJsonBody = createMiddleware<AppEnv>(async (c, next) => {
+  if (!c.req.header("content-type")) {
+    throw new ApiError(400, "invalid_request", "Invalid request", "A JSON body is required", {
+      errors: [{ field: "", message: "required" }],
+    });
+  }
+  await next();
+});
+
+/**
+ * An integer query parameter written in decimal digits. `z.coerce.number()` alone would take
+ * "0x10", "1e2", " 5" or "5.0" (whatever Number() reads); those are a 400 here.
+ */
+export const queryInt = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .regex(/^[0-9]{1,16}$/, "must be a decimal integer")
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max))
+    .optional()
+    .transform((n) => n ?? fallback)
+    .openapi({ type: "integer", minimum: min, maximum: max, default: fallback });
 
 /** Security scheme used by every /v1 route in the OpenAPI document. */
 export const bearerSecurity = [{ wiseJwt: [] as string[] }];

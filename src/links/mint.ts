@@ -15,8 +15,8 @@ import { type LinkClaims, signLink } from "./token.ts";
 export const MAX_STUDENTS_PER_CALL = 1000;
 /** The latest expiry a caller may ask for. */
 const MAX_LINK_LIFETIME_MS = 366 * 24 * 3600 * 1000;
-/** Rows per INSERT: 6 bound values each (plus the update clause), under D1's 100 parameters per statement. */
-const ROWS_PER_INSERT = 12;
+/** Rows per INSERT: 7 bound values each (plus the update clause), under D1's 100 parameters per statement. */
+const ROWS_PER_INSERT = 10;
 
 export interface RosterStudent {
   id: string;
@@ -113,6 +113,7 @@ export async function mintJoinLinks(
             name: s.name,
             email: s.email ?? null,
             status: initial,
+            rosteredAt: now,
           })),
         )
         .onConflictDoUpdate({
@@ -123,6 +124,7 @@ export async function mintJoinLinks(
             status: sql`CASE WHEN ${keepsRegistration} THEN 'registered' ELSE ${sql.raw(`'${initial}'`)} END`,
             joinUrl: sql`CASE WHEN ${keepsRegistration} THEN ${classRegistrants.joinUrl} ELSE NULL END`,
             lastError: sql`CASE WHEN ${keepsRegistration} THEN ${classRegistrants.lastError} ELSE NULL END`,
+            rosteredAt: now,
             updatedAt: now,
           },
         }),

@@ -24,7 +24,11 @@ describe("play tokens", () => {
     const { token, expiresAt } = await mintPlayToken(ring, grant, 3600, now);
     expect(token.split(".")).toHaveLength(4);
     expect(token.startsWith("v1.k2.")).toBe(true);
-    expect(await verifyPlayToken(ring, token, now + 10)).toEqual({ ...grant, expiresAt });
+    expect(await verifyPlayToken(ring, token, now + 10)).toEqual({
+      ...grant,
+      expiresAt,
+      issuedAt: now * 1000,
+    });
     const old = await mintPlayToken([key("k1", 1)], grant, 3600, now);
     expect((await verifyPlayToken(ring, old.token, now)).fileId).toBe("file-1");
   });

@@ -11,6 +11,11 @@ export interface PlayGrant {
   expiresAt: number;
 }
 
+/** A verified grant also says when it was issued (epoch ms), to compare with revocations. */
+export interface VerifiedPlayGrant extends PlayGrant {
+  issuedAt: number;
+}
+
 export type PlayTokenFailure = Exclude<LinkFailure, "too_long">;
 
 export class PlayTokenError extends Error {
@@ -24,17 +29,20 @@ export async function mintPlayToken(
   keys: readonly LinkKey[],
   grant: Omit<PlayGrant, "expiresAt">,
   ttlSeconds: number,
-  nowSeconds = Math.floor(Date.now() / 1000),
+  nowSeconds?: number,
 ): Promise<{ token: string; expiresAt: number }> {
-  const expiresAt = nowSeconds + ttlSeconds;
+  // iat keeps milliseconds: a link minted in the same second after a revocation must open.
+  const issuedAt = nowSeconds === undefined ? Date.now() : nowSeconds * 1000;
+  const seconds = Math.floor(issuedAt / 1000);
+  const expiresAt = seconds + ttlSeconds;
   const token = await signLink(keys, {
     purpose: "play",
     tenant: grant.tenantId,
     file: grant.fileId,
     subject: grant.subject,
     exp: expiresAt,
-    nbf: nowSeconds,
-    iat: nowSeconds * 1000,
+    nbf: seconds,
+    iat: issuedAt,
   });
   return { token, expiresAt };
 }
@@ -44,10 +52,16 @@ export async function verifyPlayToken(
   keys: readonly LinkKey[],
   token: string,
   nowSeconds = Math.floor(Date.now() / 1000),
-): Promise<PlayGrant> {
+): Promise<VerifiedPlayGrant> {
   const result = await verifyLink(keys, token, "play", nowSeconds * 1000);
   if (!result.ok) throw new PlayTokenError(result.reason === "too_long" ? "malformed" : result.reason);
   const { claims } = result;
   if (!claims.file) throw new PlayTokenError("malformed");
-  return { tenantId: claims.tenant, fileId: claims.file, subject: claims.subject, expiresAt: claims.exp };
+  return {
+    tenantId: claims.tenant,
+    fileId: claims.file,
+    subject: claims.subject,
+    expiresAt: claims.exp,
+    issuedAt: claims.iat,
+  };
 }

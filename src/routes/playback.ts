@@ -27,14 +27,22 @@ playback.on(["GET", "HEAD"], "/r/:token", async (c) => {
         )
       : messagePage("Invalid link", "This playback link is not valid.", 403);
   }
-  return (
-    (await servePlayback(c.env, grant, c.req.raw)) ??
-    messagePage(
+  const served = await servePlayback(c.env, grant, c.req.raw);
+  if (served === "not_available") {
+    return messagePage(
       "Recording not available",
       "This recording is not available (any more). Ask your teacher for a new link.",
       404,
-    )
-  );
+    );
+  }
+  if (served === "revoked") {
+    return messagePage(
+      "Link withdrawn",
+      "This playback link was withdrawn. Ask your teacher for access to the class.",
+      403,
+    );
+  }
+  return served;
 });
 
 /**

@@ -1,10 +1,12 @@
 // /v1/recordings (archived recordings, playback links, retry, delete) and the tenant's archive
 // policy /v1/zoom/archive-policy. HTTP only: logic lives in src/archive/.
+import { visibleTo } from "../archive/access.ts";
 import {
   deleteRecording,
   findRecordingFile,
   getRecording,
   listRecordings,
+  mayView,
   presentRecording,
   retryRecording,
 } from "../archive/manage.ts";
@@ -14,30 +16,34 @@ import { createRouter } from "../http/context.ts";
 import { ApiError, notFound } from "../http/problem.ts";
 import { mintPlayToken } from "../links/play-token.ts";
 import * as contract from "./contracts/recordings.ts";
+import { notYours } from "./contracts/recordings.ts";
 
 export const recordingsApi = createRouter();
 
 recordingsApi.openapi(contract.getRecordings, async (c) => {
   const q = c.req.valid("query");
-  const list = await listRecordings(database(c.env.DB), c.get("principal").tenantId, q);
+  const principal = c.get("principal");
+  const list = await listRecordings(database(c.env.DB), principal.tenantId, q, visibleTo(principal));
   return c.json({ recordings: list }, 200);
 });
 
 recordingsApi.openapi(contract.getRecording, async (c) => {
-  const { row, files } = await getRecording(
-    database(c.env.DB),
-    c.get("principal").tenantId,
-    c.req.valid("param").id,
-  );
+  const db = database(c.env.DB);
+  const principal = c.get("principal");
+  const { row, files } = await getRecording(db, principal.tenantId, c.req.valid("param").id);
+  if (!(await mayView(db, principal, row.id))) throw notYours();
   return c.json(presentRecording(row, files), 200);
 });
 
 recordingsApi.openapi(contract.postRecordingsFilesPlaybackLink, async (c) => {
   const config = c.get("config");
-  const { tenantId, userId } = c.get("principal");
+  const principal = c.get("principal");
+  const { tenantId, userId } = principal;
   const { fileId } = c.req.valid("param");
-  const found = await findRecordingFile(database(c.env.DB), tenantId, fileId);
+  const db = database(c.env.DB);
+  const found = await findRecordingFile(db, tenantId, fileId);
   if (!found) throw notFound("No such recording file");
+  if (!(await mayView(db, principal, found.recording.id))) throw notYours();
   if (found.file.status !== "archived") {
     throw new ApiError(409, "not_archived", "Not archived yet", "The file is not archived yet", {
       status: found.file.status,
@@ -57,7 +63,11 @@ recordingsApi.openapi(contract.postRecordingsFilesPlaybackLink, async (c) => {
 });
 
 recordingsApi.openapi(contract.postRecordingsRetry, async (c) => {
-  const enqueued = await retryRecording(c.env, c.get("principal").tenantId, c.req.valid("param").id);
+  const principal = c.get("principal");
+  const id = c.req.valid("param").id;
+  await getRecording(database(c.env.DB), principal.tenantId, id);
+  if (!(await mayView(database(c.env.DB), principal, id))) throw notYours();
+  const enqueued = await retryRecording(c.env, principal.tenantId, id);
   return c.json({ enqueued }, 202);
 });
 

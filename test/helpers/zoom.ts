@@ -41,6 +41,16 @@ export interface EmulatorStats {
 }
 
 export const stats = () => emulator<EmulatorStats>("/stats", undefined, "GET");
+
+/** Every secret the emulator handed out since its reset (see its /issued-secrets). */
+export type IssuedSecrets = {
+  access: string[];
+  refresh: string[];
+  download: string[];
+  zak: string[];
+  fileUrlSignatures: string[];
+};
+export const issuedSecrets = () => emulator<IssuedSecrets>("/issued-secrets", undefined, "GET");
 export const resetEmulator = () => emulator("/reset");
 export const advanceZoomClock = (seconds: number) => emulator("/clock", { advanceSeconds: seconds });
 export const addFault = (rule: Record<string, unknown>) => emulator<{ id: string }>("/faults", rule);

@@ -12,7 +12,9 @@ export const StudentName = z
   .trim()
   .min(1)
   .max(200)
-  .regex(/^[^\p{Cc}\p{Cf}]+$/u, "must not contain control or format characters");
+  .regex(/^[^\p{Cc}\p{Cf}]+$/u, "must not contain control or format characters")
+  // The document's pattern as JSON Schema reads it (Unicode mode); the derived one carried "/u".
+  .openapi({ pattern: "^[^\\p{Cc}\\p{Cf}]+$" });
 export const JoinLinksRequest = z
   .object({
     students: z

@@ -5,7 +5,7 @@ import { WiseId } from "../../auth/jwt.ts";
 import { type ClassRow, classMeetingView } from "../../classes/class-access.ts";
 import { ClassId } from "../../classes/class-id.ts";
 import { isKnownTimeZone, Recurrence } from "../../classes/schedule.ts";
-import { bearerSecurity, requireRole } from "../../http/context.ts";
+import { bearerSecurity, queryInt, requireRole } from "../../http/context.ts";
 import { ApiError } from "../../http/problem.ts";
 
 export const ClassMeeting = z
@@ -103,7 +103,7 @@ export const getClasses = createRoute({
   method: "get",
   path: "/v1/classes",
   summary: "The tenant's classes (a teacher sees their own), newest first",
-  request: { query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }) },
+  request: { query: z.object({ limit: queryInt(1, 500, 100) }) },
   responses: { 200: json(z.object({ classes: z.array(ClassMeeting) }), "The classes") },
 });
 

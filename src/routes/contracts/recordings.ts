@@ -1,7 +1,8 @@
 // The HTTP contract of routes/recordings.ts: request and answer schemas, and the OpenAPI
 // declaration of each operation. The handlers are in the route file.
 import { createRoute, z } from "@hono/zod-openapi";
-import { bearerSecurity, requireRole } from "../../http/context.ts";
+import { bearerSecurity, queryInt, requireRole } from "../../http/context.ts";
+import { forbidden } from "../../http/problem.ts";
 
 export const Status = z.enum(["processing", "pending", "archiving", "archived", "failed"]);
 export const Id = z
@@ -41,6 +42,7 @@ export const When = z
   .max(40)
   .refine((s) => Number.isFinite(Date.parse(s)), "must be an ISO date or date-time")
   .transform((s) => Date.parse(s));
+export const notYours = () => forbidden("Not a recording of your classes");
 export const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
   content: { "application/json": { schema } },
@@ -62,6 +64,8 @@ export const getRecordings = createRoute({
   path: "/v1/recordings",
   tags: ["Recordings"],
   summary: "Archived recordings with their files and archive status",
+  description:
+    "Admins see every recording of the tenant, teachers those of their own classes, students those of classes they are on the roster of (join links minted for them, not revoked since).",
   security: bearerSecurity,
   middleware: [requireRole("admin", "teacher", "student")] as const,
   request: {
@@ -70,7 +74,7 @@ export const getRecordings = createRoute({
       from: When.optional(),
       to: When.optional(),
       status: Status.optional(),
-      limit: z.coerce.number().int().min(1).max(200).default(50),
+      limit: queryInt(1, 200, 50),
     }),
   },
   responses: { 200: json(z.object({ recordings: z.array(RecordingOut) }), "Newest first") },

@@ -2,7 +2,7 @@
 // declaration of each operation. The handlers are in the route file.
 import { createRoute, z } from "@hono/zod-openapi";
 import { WiseId } from "../../auth/jwt.ts";
-import { bearerSecurity, requireRole } from "../../http/context.ts";
+import { bearerSecurity, requireJsonBody, requireRole } from "../../http/context.ts";
 import type { TeacherRow } from "../../teachers/teachers.ts";
 
 export const Teacher = z
@@ -114,7 +114,7 @@ export const postTeachersSync = createRoute({
 
 export const patchTeachers = createRoute({
   ...common,
-  middleware: [requireRole("admin")] as const,
+  middleware: [requireRole("admin"), requireJsonBody] as const,
   method: "patch",
   path: "/v1/teachers/{wiseUserId}",
   summary: "License or unlicense a teacher, or change their Zoom settings",

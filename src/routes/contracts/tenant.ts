@@ -4,7 +4,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { hostLicensePolicyOf, licenseOnScheduleOf, meetingPolicyOf } from "../../classes/policy.ts";
 import type * as tenantStore from "../../db/tenants.ts";
-import { bearerSecurity, requireRole } from "../../http/context.ts";
+import { bearerSecurity, requireJsonBody, requireRole } from "../../http/context.ts";
 
 export const MeetingPolicyFields = {
   waitingRoom: z.boolean(),
@@ -104,7 +104,7 @@ export const patchTenant = createRoute({
   tags: ["Tenant"],
   summary: "Change the institute's name or policies",
   security: bearerSecurity,
-  middleware: [requireRole("admin")] as const,
+  middleware: [requireRole("admin"), requireJsonBody] as const,
   request: { body: { required: true, content: { "application/json": { schema: TenantPatch } } } },
   responses: {
     200: { description: "The updated tenant", content: { "application/json": { schema: TenantView } } },

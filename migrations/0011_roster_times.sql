@@ -1,0 +1,1 @@
+ALTER TABLE `class_registrants` ADD `rostered_at` integer;
