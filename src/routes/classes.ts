@@ -4,15 +4,14 @@
 import type { Context } from "hono";
 import { listClasses, requireClass } from "../classes/class-access.ts";
 import { deleteClassMeeting, endClassMeeting, putClassMeeting } from "../classes/meetings.ts";
-import { MAX_OCCURRENCES, seriesLength } from "../classes/schedule.ts";
+import { checkSchedule } from "../classes/schedule.ts";
 import { listSessions, refreshSessions } from "../classes/sessions.ts";
 import { database } from "../db/client.ts";
 import { type AppEnv, createRouter } from "../http/context.ts";
-import { ApiError } from "../http/problem.ts";
 import { rosterChanged } from "../links/roster-object.ts";
 import { ZoomClient } from "../zoom/client.ts";
 import * as contract from "./contracts/classes.ts";
-import { invalid, view } from "./contracts/classes.ts";
+import { view } from "./contracts/classes.ts";
 
 export const classesRouter = createRouter();
 
@@ -31,19 +30,7 @@ const zoomFor = (c: Context<AppEnv>) =>
 classesRouter.openapi(contract.putClassesMeeting, async (c) => {
   const body = c.req.valid("json");
   const startTime = Date.parse(body.startTime);
-  if (startTime <= Date.now()) throw invalid("startTime", "must be in the future");
-  const end = body.recurrence?.endDateTime;
-  if (end && Date.parse(end) <= startTime) throw invalid("recurrence.endDateTime", "must be after startTime");
-  // Zoom would silently drop every occurrence after the 50th.
-  if (body.recurrence && seriesLength(startTime, body.recurrence, body.timezone) > MAX_OCCURRENCES) {
-    throw new ApiError(
-      400,
-      "too_many_occurrences",
-      "Too many occurrences",
-      `Zoom schedules at most ${MAX_OCCURRENCES} occurrences of a recurring meeting; end the series earlier or split it into several classes`,
-      { errors: [{ field: "recurrence", message: `more than ${MAX_OCCURRENCES} occurrences` }] },
-    );
-  }
+  checkSchedule(body, startTime);
   const db = database(c.env.DB);
   const classId = c.req.valid("param").classId;
   const client = await zoomFor(c);

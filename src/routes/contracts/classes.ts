@@ -6,7 +6,6 @@ import { type ClassRow, classMeetingView } from "../../classes/class-access.ts";
 import { ClassId } from "../../classes/class-id.ts";
 import { isKnownTimeZone, Recurrence } from "../../classes/schedule.ts";
 import { bearerSecurity, queryInt, requireRole } from "../../http/context.ts";
-import { ApiError } from "../../http/problem.ts";
 
 export const ClassMeeting = z
   .object({
@@ -74,11 +73,6 @@ export const json = <T extends z.ZodType>(schema: T, description: string) => ({
   content: { "application/json": { schema } },
 });
 export const view = (row: ClassRow) => classMeetingView(row);
-export const invalid = (field: string, message: string) =>
-  new ApiError(400, "invalid_request", "Invalid request", "The request does not match the API", {
-    errors: [{ field, message }],
-  });
-
 export const putClassesMeeting = createRoute({
   ...common,
   middleware: [requireRole("admin", "teacher")] as const,
