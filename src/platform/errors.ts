@@ -14,15 +14,16 @@ interface Options {
 
 /** A failure with a stable machine-readable code; `detail` is safe to show to the caller. */
 export abstract class DomainError extends Error {
+  readonly code: string;
+  readonly detail: string;
   readonly title?: string;
   readonly extras: ErrorExtras;
   readonly retryAfterSeconds?: number;
-  constructor(
-    readonly code: string,
-    readonly detail: string,
-    options: Options = {},
-  ) {
+  // Plain fields, not parameter properties: Node's type stripping (scripts, node tests) reads this file.
+  constructor(code: string, detail: string, options: Options = {}) {
     super(detail);
+    this.code = code;
+    this.detail = detail;
     this.title = options.title;
     this.extras = options.extras ?? {};
     this.retryAfterSeconds = options.retryAfterSeconds;
