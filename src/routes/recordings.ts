@@ -3,20 +3,17 @@
 import { visibleTo } from "../archive/access.ts";
 import {
   deleteRecording,
-  findRecordingFile,
-  getRecording,
   listRecordings,
-  mayView,
   presentRecording,
+  requirePlayableFile,
+  requireViewableRecording,
   retryRecording,
 } from "../archive/manage.ts";
 import { database } from "../db/client.ts";
 import { getTenant, updateTenant } from "../db/tenants.ts";
 import { createRouter } from "../http/context.ts";
-import { ApiError, notFound } from "../http/problem.ts";
 import { mintPlayToken } from "../links/play-token.ts";
 import * as contract from "./contracts/recordings.ts";
-import { notYours } from "./contracts/recordings.ts";
 
 export const recordingsApi = createRouter();
 
@@ -28,32 +25,25 @@ recordingsApi.openapi(contract.getRecordings, async (c) => {
 });
 
 recordingsApi.openapi(contract.getRecording, async (c) => {
-  const db = database(c.env.DB);
   const principal = c.get("principal");
-  const { row, files } = await getRecording(db, principal.tenantId, c.req.valid("param").id);
-  if (!(await mayView(db, principal, row.id))) throw notYours();
+  const { row, files } = await requireViewableRecording(
+    database(c.env.DB),
+    principal,
+    c.req.valid("param").id,
+  );
   return c.json(presentRecording(row, files), 200);
 });
 
 recordingsApi.openapi(contract.postRecordingsFilesPlaybackLink, async (c) => {
   const config = c.get("config");
   const principal = c.get("principal");
-  const { tenantId, userId } = principal;
   const { fileId } = c.req.valid("param");
-  const db = database(c.env.DB);
-  const found = await findRecordingFile(db, tenantId, fileId);
-  if (!found) throw notFound("No such recording file");
-  if (!(await mayView(db, principal, found.recording.id))) throw notYours();
-  if (found.file.status !== "archived") {
-    throw new ApiError(409, "not_archived", "Not archived yet", "The file is not archived yet", {
-      status: found.file.status,
-    });
-  }
+  const found = await requirePlayableFile(database(c.env.DB), principal, fileId);
   // Long enough to watch the whole recording, pausing included.
   const ttl = config.playLinkTtlSeconds + (found.recording.durationMinutes ?? 0) * 60;
   const { token, expiresAt } = await mintPlayToken(
     config.linkKeys,
-    { tenantId, fileId, subject: userId },
+    { tenantId: principal.tenantId, fileId, subject: principal.userId },
     ttl,
   );
   return c.json(
@@ -65,8 +55,7 @@ recordingsApi.openapi(contract.postRecordingsFilesPlaybackLink, async (c) => {
 recordingsApi.openapi(contract.postRecordingsRetry, async (c) => {
   const principal = c.get("principal");
   const id = c.req.valid("param").id;
-  await getRecording(database(c.env.DB), principal.tenantId, id);
-  if (!(await mayView(database(c.env.DB), principal, id))) throw notYours();
+  await requireViewableRecording(database(c.env.DB), principal, id);
   const enqueued = await retryRecording(c.env, principal.tenantId, id);
   return c.json({ enqueued }, 202);
 });

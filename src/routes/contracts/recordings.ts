@@ -2,7 +2,6 @@
 // declaration of each operation. The handlers are in the route file.
 import { createRoute, z } from "@hono/zod-openapi";
 import { bearerSecurity, queryInt, requireRole } from "../../http/context.ts";
-import { forbidden } from "../../http/problem.ts";
 
 export const Status = z.enum(["processing", "pending", "archiving", "archived", "failed"]);
 export const Id = z
@@ -42,7 +41,6 @@ export const When = z
   .max(40)
   .refine((s) => Number.isFinite(Date.parse(s)), "must be an ISO date or date-time")
   .transform((s) => Date.parse(s));
-export const notYours = () => forbidden("Not a recording of your classes");
 export const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
   content: { "application/json": { schema } },
