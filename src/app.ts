@@ -8,6 +8,7 @@ import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestId } from "hono/request-id";
 import { NONCE, secureHeaders } from "hono/secure-headers";
 import { ConfigError, loadConfig } from "./config.ts";
+import { openApiWebhooks } from "./events/catalogue.ts";
 import type { AppEnv } from "./http/context.ts";
 import { accessLog, log } from "./http/log.ts";
 import { ApiError, problemResponse } from "./http/problem.ts";
@@ -15,6 +16,7 @@ import { classLinks } from "./routes/class-links.ts";
 import { classesRouter } from "./routes/classes.ts";
 import { consoleRoutes } from "./routes/console.tsx";
 import { renderDocs } from "./routes/docs.ts";
+import { eventsRouter } from "./routes/events.ts";
 import { health } from "./routes/health.ts";
 import { me } from "./routes/me.ts";
 import { recordingsApi } from "./routes/recordings.ts";
@@ -141,6 +143,7 @@ export function createApp() {
   app.route("/", teachersRouter);
   app.route("/", classesRouter);
   app.route("/", usageRouter);
+  app.route("/", eventsRouter);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "wiseJwt", {
     type: "http",
@@ -156,6 +159,8 @@ export function createApp() {
       description:
         "Links Wise institutes with their Zoom accounts. Errors are application/problem+json (RFC 9457) with a stable `code`.",
     },
+    // Outbound events to Wise (Standard Webhooks), one versioned body schema per type.
+    webhooks: openApiWebhooks(),
   };
   app.doc31("/openapi.json", (c) => ({
     ...documentConfig,

@@ -1,11 +1,12 @@
 // Nightly housekeeping run by the cron trigger: re-encrypts credentials and join URLs sealed under an
 // older key (so an old key can be retired after one night), queues again webhook events left
-// unprocessed, and drops expired OAuth states and old webhook ids.
+// unprocessed and outbound events to Wise never sent, and drops expired OAuth states and old webhook ids.
 import { and, isNotNull, isNull, lt, or } from "drizzle-orm";
 import { loadConfig } from "./config.ts";
 import { database } from "./db/client.ts";
 import { oauthStates, webhookDeliveries } from "./db/schema.ts";
 import type { Env } from "./env.ts";
+import { requeueStalledEvents } from "./events/delivery.ts";
 import { log } from "./http/log.ts";
 import { resealJoinUrls } from "./links/join-urls.ts";
 import { reencryptCredentials, vaultFor } from "./zoom/credentials.ts";
@@ -43,10 +44,12 @@ export async function runMaintenance(env: Env): Promise<{ reencrypted: number; r
   if (abandoned.length)
     log("error", "webhook inbox: events never processed were dropped", { events: abandoned });
   const requeued = await requeuePendingEvents(env, now);
+  const outbound = await requeueStalledEvents(env, now);
   log("info", "maintenance done", {
     reencrypted,
     joinUrls,
     requeued,
+    outbound,
     currentKey: vaultFor(config).currentKeyId,
   });
   return { reencrypted, requeued };

@@ -1,8 +1,10 @@
 // The queue consumer: routes each message by its `kind` to the feature that owns it (student
-// registration at Zoom, Zoom's webhook events and nightly catch-up, recording archive and sweeps).
+// registration at Zoom, Zoom's webhook events and nightly catch-up, outbound events to Wise,
+// recording archive and sweeps).
 import { consumeArchiveMessages } from "./archive/consumer.ts";
 import { loadConfig } from "./config.ts";
 import type { Env } from "./env.ts";
+import { consumeEventMessage, isEventMessage } from "./events/delivery.ts";
 import { handleRegistrationMessage } from "./links/registration.ts";
 import { consumeZoomMessage, isZoomMessage } from "./zoom/consumer.ts";
 
@@ -12,6 +14,10 @@ export async function consumeQueue(batch: MessageBatch<unknown>, env: Env): Prom
   const archive: Message<unknown>[] = [];
   for (const message of batch.messages) {
     const kind = (message.body as { kind?: unknown } | null)?.kind;
+    if (isEventMessage(kind)) {
+      await consumeEventMessage(message, env, loadConfig(env));
+      continue;
+    }
     if (isZoomMessage(kind)) {
       await consumeZoomMessage(message, env, loadConfig(env));
       continue;

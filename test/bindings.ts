@@ -19,6 +19,7 @@ export const testBindings = {
   ZOOM_API_BASE_URL: "https://api.zoom.us/v2",
   CONSOLE_ENABLED: "true",
   ZOOM_TIMEOUT_MS: "1500",
+  EVENTS_TIMEOUT_MS: "1000",
   // Small multipart settings so tests exercise multipart uploads with a few MiB.
   ARCHIVE_MULTIPART_THRESHOLD_BYTES: String(8 * 1024 * 1024),
   ARCHIVE_PART_SIZE_BYTES: String(5 * 1024 * 1024),

@@ -1,0 +1,84 @@
+// The outbox: an event is a D1 statement the caller adds to the batch that makes the state change,
+// so both commit together (D1 has no interactive transactions). After the batch, `dispatchEvents`
+// queues the fan-out; if the Worker dies before that, the nightly run queues the row again.
+import { type SQL, sql } from "drizzle-orm";
+import type { Db } from "../db/client.ts";
+import type { Env } from "../env.ts";
+import { log } from "../http/log.ts";
+import { toBase64Url } from "../tokens/encoding.ts";
+import type { EventData, EventType } from "./catalogue.ts";
+
+export interface PendingEvent {
+  id: string;
+  /** The INSERT to run in the same `db.batch()` as the change it reports. */
+  statement: ReturnType<Db["run"]>;
+}
+
+/** Queue message that creates the deliveries of one event. */
+export interface FanOutMessage {
+  kind: "event-fanout";
+  eventId: string;
+}
+
+/**
+ * A `webhook-id`: derived from `key` when the change has a natural identity (so a handler run twice
+ * writes one event), random otherwise.
+ */
+export async function eventId(key?: string): Promise<string> {
+  const bytes = key
+    ? new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key))).slice(0, 18)
+    : crypto.getRandomValues(new Uint8Array(18));
+  return `msg_${toBase64Url(bytes)}`;
+}
+
+/**
+ * The outbox row of one event. `onlyIf` is SQL evaluated inside the batch after the state change:
+ * when false (the change did not happen, for instance a conditional UPDATE that matched nothing)
+ * no event is written. `dataSql` builds the data inside the batch from the rows just written.
+ */
+export async function eventStatement<T extends EventType>(
+  db: Db,
+  event: {
+    tenantId: string;
+    type: T;
+    key?: string;
+    onlyIf?: SQL;
+    at?: number;
+  } & ({ data: EventData<T> } | { dataSql: SQL }),
+): Promise<PendingEvent> {
+  const id = await eventId(
+    event.key === undefined ? undefined : `${event.tenantId}|${event.type}|${event.key}`,
+  );
+  const data = "dataSql" in event ? event.dataSql : sql`${JSON.stringify(event.data)}`;
+  const at = event.at ?? Date.now();
+  const statement = db.run(
+    sql`INSERT OR IGNORE INTO outbound_events (id, tenant_id, type, data, created_at) SELECT ${id}, ${event.tenantId}, ${event.type}, ${data}, ${at} WHERE ${event.onlyIf ?? sql`1`}`,
+  );
+  return { id, statement };
+}
+
+/**
+ * Queues the fan-out of events just committed. Never throws: a failure here is logged and the
+ * nightly run queues the row again (an event is never lost for a failed send).
+ */
+export async function dispatchEvents(env: Env, ids: string[]): Promise<void> {
+  if (!ids.length) return;
+  try {
+    await env.ARCHIVE_QUEUE.sendBatch(
+      ids.map((eventId) => ({ body: { kind: "event-fanout", eventId } satisfies FanOutMessage })),
+    );
+  } catch (err) {
+    log("warn", "events: fan-out not queued; the nightly run will", { events: ids, err });
+  }
+}
+
+/** Writes one event on its own (when the state change is already durable and idempotent). */
+export async function emitEvent<T extends EventType>(
+  env: Env,
+  db: Db,
+  event: { tenantId: string; type: T; key?: string; data: EventData<T> },
+): Promise<void> {
+  const pending = await eventStatement(db, event);
+  await pending.statement;
+  await dispatchEvents(env, [pending.id]);
+}
