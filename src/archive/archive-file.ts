@@ -5,6 +5,8 @@ import type { Config } from "../config.ts";
 import { type Db, database } from "../db/client.ts";
 import { type FinishedPart, recordingFiles, recordings } from "../db/schema.ts";
 import type { Env } from "../env.ts";
+import { recordingArchivedEvent, recordingFailedEvent } from "../events/emit.ts";
+import { committedIds, dispatchEvents } from "../events/outbox.ts";
 import { log } from "../http/log.ts";
 import { TokenVault } from "../tokens/vault.ts";
 import { ZoomClient } from "../zoom/client.ts";
@@ -486,23 +488,29 @@ class ArchiveJob {
       );
     }
     const now = Date.now();
-    await this.db
-      .update(recordingFiles)
-      .set({
-        status: "archived",
-        sizeBytes: size,
-        bytesArchived: size,
-        sha256,
-        archivedAt: now,
-        uploadId: null,
-        partSize: null,
-        parts: null,
-        leaseId: null,
-        leaseUntil: null,
-        error: null,
-        updatedAt: now,
-      })
-      .where(this.owned);
+    // recording.archived is written in the same batch, when this was the recording's last file.
+    const event = await recordingArchivedEvent(this.db, this.file.tenantId, this.file.recordingId);
+    const written = await this.db.batch([
+      this.db
+        .update(recordingFiles)
+        .set({
+          status: "archived",
+          sizeBytes: size,
+          bytesArchived: size,
+          sha256,
+          archivedAt: now,
+          uploadId: null,
+          partSize: null,
+          parts: null,
+          leaseId: null,
+          leaseUntil: null,
+          error: null,
+          updatedAt: now,
+        })
+        .where(this.owned),
+      event.statement,
+    ]);
+    await dispatchEvents(this.env, committedIds(written));
   }
 
   /** Gives the file back after a failed attempt: pending for a retry, failed after the last one. */
@@ -512,16 +520,26 @@ class ArchiveJob {
       await this.abortUpload(this.file.uploadId);
       await this.resetUpload();
     }
-    await this.db
-      .update(recordingFiles)
-      .set({
-        status: final ? "failed" : "pending",
-        error: reason.slice(0, 500),
-        leaseId: null,
-        leaseUntil: null,
-        updatedAt: Date.now(),
-      })
-      .where(this.owned);
+    const failed = final
+      ? [
+          (await recordingFailedEvent(this.db, this.file, this.recording, reason, this.file.attempts))
+            .statement,
+        ]
+      : [];
+    const written = await this.db.batch([
+      this.db
+        .update(recordingFiles)
+        .set({
+          status: final ? "failed" : "pending",
+          error: reason.slice(0, 500),
+          leaseId: null,
+          leaseUntil: null,
+          updatedAt: Date.now(),
+        })
+        .where(this.owned),
+      ...failed,
+    ]);
+    await dispatchEvents(this.env, committedIds(written));
   }
 }
 

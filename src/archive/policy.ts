@@ -2,11 +2,12 @@
 // when every file Zoom lists for it is archived here with Zoom's size and present in R2.
 import { and, asc, eq } from "drizzle-orm";
 import type { Config } from "../config.ts";
-import { audit } from "../db/audit.ts";
+import { auditStatement } from "../db/audit.ts";
 import { type Db, database } from "../db/client.ts";
 import { recordingFiles, recordings } from "../db/schema.ts";
 import { getTenant } from "../db/tenants.ts";
 import type { Env } from "../env.ts";
+import { committedIds, dispatchEvents, eventStatement } from "../events/outbox.ts";
 import { log } from "../http/log.ts";
 import { encodeMeetingUuid, ZoomClient } from "../zoom/client.ts";
 import { ZoomApiError } from "../zoom/errors.ts";
@@ -161,23 +162,42 @@ export async function trashIfVerified(
     return false;
   }
   await client.call({ operation: "recordings.delete", method: "DELETE", path, query: { action: "trash" } });
-  await db
-    .update(recordings)
-    .set({ zoomState: "trashed", updatedAt: Date.now() })
-    .where(and(eq(recordings.tenantId, recording.tenantId), eq(recordings.id, recording.id)));
-  await audit(db, {
+  const bytes = ours.reduce((n, f) => n + f.bytesArchived, 0);
+  const event = await eventStatement(db, {
     tenantId: recording.tenantId,
-    actor: "actor" in policy ? policy.actor : "system",
-    action: "recording.deleted_from_zoom",
-    details: {
+    type: "recording.deleted_from_zoom",
+    key: recording.id,
+    data: {
       recordingId: recording.id,
+      classId: recording.classId,
       meetingUuid: recording.meetingUuid,
+      topic: recording.topic,
       action: "trash",
-      policy: policy.deleteFromZoom,
       files: ours.length,
-      bytes: ours.reduce((n, f) => n + f.bytesArchived, 0),
+      bytes,
     },
   });
+  const written = await db.batch([
+    db
+      .update(recordings)
+      .set({ zoomState: "trashed", updatedAt: Date.now() })
+      .where(and(eq(recordings.tenantId, recording.tenantId), eq(recordings.id, recording.id))),
+    auditStatement(db, {
+      tenantId: recording.tenantId,
+      actor: "actor" in policy ? policy.actor : "system",
+      action: "recording.deleted_from_zoom",
+      details: {
+        recordingId: recording.id,
+        meetingUuid: recording.meetingUuid,
+        action: "trash",
+        policy: policy.deleteFromZoom,
+        files: ours.length,
+        bytes,
+      },
+    }),
+    event.statement,
+  ]);
+  await dispatchEvents(env, committedIds(written));
   return true;
 }
 

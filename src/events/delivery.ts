@@ -19,11 +19,11 @@ const MAX_DELAY_SECONDS = 6 * 3600;
 const CLAIM_SLACK_MS = 60_000;
 
 export const EventMessage = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("event-fanout"), eventId: z.string().min(1).max(64) }),
+  z.object({ kind: z.literal("event-fanout"), eventId: z.string().min(1).max(300) }),
   z.object({
     kind: z.literal("event-delivery"),
-    eventId: z.string().min(1).max(64),
-    subscriptionId: z.string().min(1).max(64),
+    eventId: z.string().min(1).max(300),
+    subscriptionId: z.string().min(1).max(300),
   }),
 ]);
 export type EventMessage = z.infer<typeof EventMessage>;

@@ -2,6 +2,8 @@
 // so both commit together (D1 has no interactive transactions). After the batch, `dispatchEvents`
 // queues the fan-out; if the Worker dies before that, the nightly run queues the row again.
 import { type SQL, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import type { Db } from "../db/client.ts";
 import type { Env } from "../env.ts";
 import { log } from "../http/log.ts";
@@ -10,8 +12,27 @@ import type { EventData, EventType } from "./catalogue.ts";
 
 export interface PendingEvent {
   id: string;
-  /** The INSERT to run in the same `db.batch()` as the change it reports. */
-  statement: ReturnType<Db["run"]>;
+  /** The INSERT to run in the same `db.batch()` as the change it reports (its rows: the ids written). */
+  statement: BatchItem<"sqlite">;
+  /** Runs the INSERT alone; answers the ids written. */
+  run(): Promise<string[]>;
+}
+
+const dialect = new SQLiteSyncDialect();
+
+/**
+ * A raw SQL statement usable in drizzle's D1 `batch()`. drizzle's own `db.all(sql)` cannot be
+ * batched with bound parameters (its raw query has no prepared statement), so this provides one.
+ */
+function rawBatchItem(db: Db, query: SQL): { item: BatchItem<"sqlite">; stmt: D1PreparedStatement } {
+  const { sql: text, params } = dialect.sqlToQuery(query);
+  const stmt = db.$client.prepare(text);
+  const prepared = {
+    stmt,
+    getQuery: () => ({ sql: text, params }),
+    mapResult: (result: D1Result) => result.results,
+  };
+  return { item: { _prepare: () => prepared } as unknown as BatchItem<"sqlite">, stmt: stmt.bind(...params) };
 }
 
 /** Queue message that creates the deliveries of one event. */
@@ -32,9 +53,11 @@ export async function eventId(key?: string): Promise<string> {
 }
 
 /**
- * The outbox row of one event. `onlyIf` is SQL evaluated inside the batch after the state change:
- * when false (the change did not happen, for instance a conditional UPDATE that matched nothing)
- * no event is written. `dataSql` builds the data inside the batch from the rows just written.
+ * The outbox row of one event. `onlyIf` is SQL evaluated inside the batch: when false (the change
+ * did not happen, for instance a conditional UPDATE that matched nothing) no event is written.
+ * `dataSql` builds the data inside the batch from the rows of `from`. With `perRow`, one event per
+ * row of `from` (its id derived from the key and that row's value); `ids` are then unknown and the
+ * statement's RETURNING rows name them (see `committedIds`).
  */
 export async function eventStatement<T extends EventType>(
   db: Db,
@@ -43,6 +66,8 @@ export async function eventStatement<T extends EventType>(
     type: T;
     key?: string;
     onlyIf?: SQL;
+    from?: SQL;
+    perRow?: SQL;
     at?: number;
   } & ({ data: EventData<T> } | { dataSql: SQL }),
 ): Promise<PendingEvent> {
@@ -51,10 +76,30 @@ export async function eventStatement<T extends EventType>(
   );
   const data = "dataSql" in event ? event.dataSql : sql`${JSON.stringify(event.data)}`;
   const at = event.at ?? Date.now();
-  const statement = db.run(
-    sql`INSERT OR IGNORE INTO outbound_events (id, tenant_id, type, data, created_at) SELECT ${id}, ${event.tenantId}, ${event.type}, ${data}, ${at} WHERE ${event.onlyIf ?? sql`1`}`,
+  const idSql = event.perRow ? sql`${id} || '_' || lower(hex(${event.perRow}))` : sql`${id}`;
+  const from = event.from ? sql` FROM ${event.from}` : sql``;
+  const { item, stmt } = rawBatchItem(
+    db,
+    sql`INSERT OR IGNORE INTO outbound_events (id, tenant_id, type, data, created_at) SELECT ${idSql}, ${event.tenantId}, ${event.type}, ${data}, ${at}${from} WHERE ${event.onlyIf ?? sql`1`} RETURNING id`,
   );
-  return { id, statement };
+  return {
+    id,
+    statement: item,
+    run: async () => committedIds([(await stmt.all<{ id: string }>()).results]),
+  };
+}
+
+/** The ids of events a batch actually wrote, from the results of their statements. */
+export function committedIds(results: unknown[]): string[] {
+  const ids: string[] = [];
+  for (const r of results) {
+    if (!Array.isArray(r)) continue;
+    for (const row of r) {
+      const id = (row as { id?: unknown } | null)?.id;
+      if (typeof id === "string" && id.startsWith("msg_")) ids.push(id);
+    }
+  }
+  return ids;
 }
 
 /**
@@ -79,6 +124,5 @@ export async function emitEvent<T extends EventType>(
   event: { tenantId: string; type: T; key?: string; data: EventData<T> },
 ): Promise<void> {
   const pending = await eventStatement(db, event);
-  await pending.statement;
-  await dispatchEvents(env, [pending.id]);
+  await dispatchEvents(env, await pending.run());
 }

@@ -379,7 +379,7 @@ eventsRouter.openapi(
         content: {
           "application/json": {
             schema: z.union([
-              z.object({ eventId: z.string().min(1).max(64) }).strict(),
+              z.object({ eventId: z.string().min(1).max(300) }).strict(),
               z.object({ from: z.iso.datetime(), to: z.iso.datetime() }).strict(),
             ]),
           },

@@ -4,6 +4,8 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { teachers } from "../db/schema.ts";
 import { getTenant } from "../db/tenants.ts";
+import { teacherStatusEvents } from "../events/emit.ts";
+import { committedIds } from "../events/outbox.ts";
 import { log } from "../http/log.ts";
 import { ApiError, conflict, notFound } from "../http/problem.ts";
 import type { ZoomClient } from "../zoom/client.ts";
@@ -365,7 +367,7 @@ export async function applyUserEvent(
   tenantId: string,
   event: string,
   user: { id: string; email?: string | undefined; type?: number | undefined },
-): Promise<void> {
+): Promise<string[]> {
   const match = and(
     eq(teachers.tenantId, tenantId),
     user.email
@@ -373,31 +375,37 @@ export async function applyUserEvent(
       : eq(teachers.zoomUserId, user.id),
   );
   const now = Date.now();
+  // Each change is one batch with its teacher.status_changed events (written first: they read the
+  // state before the update, and only for rows the update changes). Returns the events' ids.
+  const apply = async (next: {
+    status?: "active" | "inactive";
+    licensed?: boolean;
+    zoomUserId?: string | null;
+  }): Promise<string[]> => {
+    const events = await teacherStatusEvents(db, tenantId, match, next, `${event}|${user.id}|${now}`);
+    const written = await db.batch([
+      events.statement,
+      db
+        .update(teachers)
+        .set({ ...next, updatedAt: now })
+        .where(match),
+    ]);
+    return committedIds(written);
+  };
   switch (event) {
     case "user.deleted":
     case "user.disassociated":
-      await db
-        .update(teachers)
-        .set({ zoomUserId: null, status: "inactive", licensed: false, updatedAt: now })
-        .where(match);
-      return;
+      return apply({ zoomUserId: null, status: "inactive", licensed: false });
     case "user.deactivated":
-      await db.update(teachers).set({ status: "inactive", updatedAt: now }).where(match);
-      return;
+      return apply({ status: "inactive" });
     case "user.activated":
-      await db.update(teachers).set({ status: "active", updatedAt: now }).where(match);
-      return;
+      return apply({ status: "active" });
     case "user.invitation_accepted":
-      await db.update(teachers).set({ status: "active", zoomUserId: user.id, updatedAt: now }).where(match);
-      return;
+      return apply({ status: "active", zoomUserId: user.id });
     case "user.created":
     case "user.updated":
-      if (user.type === 1 || user.type === 2) {
-        await db
-          .update(teachers)
-          .set({ licensed: user.type === 2, updatedAt: now })
-          .where(match);
-      }
-      return;
+      if (user.type === 1 || user.type === 2) return apply({ licensed: user.type === 2 });
+      return [];
   }
+  return [];
 }

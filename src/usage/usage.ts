@@ -4,6 +4,8 @@
 import { and, desc, eq } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { usageSnapshots } from "../db/schema.ts";
+import { storageLowEvent } from "../events/emit.ts";
+import { committedIds } from "../events/outbox.ts";
 import { log } from "../http/log.ts";
 import type { ZoomClient } from "../zoom/client.ts";
 import { ZoomApiError, ZoomRateLimited } from "../zoom/errors.ts";
@@ -53,7 +55,13 @@ export async function latestUsage(db: Db, tenantId: string): Promise<UsageSnapsh
 }
 
 /** Reads seats and plan usage from Zoom and stores them as a new snapshot. */
-export async function takeUsageSnapshot(db: Db, client: ZoomClient, tenantId: string, now: number) {
+export async function takeUsageSnapshot(
+  db: Db,
+  client: ZoomClient,
+  tenantId: string,
+  now: number,
+  dispatch: (eventIds: string[]) => Promise<void> = async () => {},
+) {
   const summary = await usersSummary(client);
   let plan: Awaited<ReturnType<typeof planUsage>> | undefined;
   try {
@@ -67,25 +75,29 @@ export async function takeUsageSnapshot(db: Db, client: ZoomClient, tenantId: st
   const sum = (a: number | undefined, b: number | undefined) =>
     a === undefined && b === undefined ? null : (a ?? 0) + (b ?? 0);
   const purchased = plan?.plan_base?.reduce((n, p) => n + (p.hosts ?? 0), 0);
-  return db
-    .insert(usageSnapshots)
-    .values({
-      tenantId,
-      zoomAccountId: client.zoomAccountId,
-      takenAt: now,
-      seatsLicensed: summary.licensed_users_count,
-      seatsBasic: summary.basic_users_count,
-      seatsPending: summary.pending_users_count,
-      seatsTotal: summary.total_users_count,
-      seatsPurchased: plan?.plan_base?.length ? (purchased ?? null) : null,
-      storageUsedBytes: sum(
-        parseStorageBytes(rec?.plan_storage_usage),
-        parseStorageBytes(rec?.free_storage_usage),
-      ),
-      storagePlanBytes: sum(parseStorageBytes(rec?.plan_storage), parseStorageBytes(rec?.free_storage)),
-    })
-    .returning()
-    .get();
+  const [inserted, written] = await db.batch([
+    db
+      .insert(usageSnapshots)
+      .values({
+        tenantId,
+        zoomAccountId: client.zoomAccountId,
+        takenAt: now,
+        seatsLicensed: summary.licensed_users_count,
+        seatsBasic: summary.basic_users_count,
+        seatsPending: summary.pending_users_count,
+        seatsTotal: summary.total_users_count,
+        seatsPurchased: plan?.plan_base?.length ? (purchased ?? null) : null,
+        storageUsedBytes: sum(
+          parseStorageBytes(rec?.plan_storage_usage),
+          parseStorageBytes(rec?.free_storage_usage),
+        ),
+        storagePlanBytes: sum(parseStorageBytes(rec?.plan_storage), parseStorageBytes(rec?.free_storage)),
+      })
+      .returning(),
+    (await storageLowEvent(db, tenantId, now)).statement,
+  ]);
+  await dispatch(committedIds([written]));
+  return inserted[0] as UsageSnapshot;
 }
 
 /** The usage answer: from the cache when fresh, else from Zoom (falling back to the cache on 429). */
@@ -93,7 +105,7 @@ export async function usageFor(
   db: Db,
   client: ZoomClient,
   tenantId: string,
-  opts: { refresh: boolean; now?: number },
+  opts: { refresh: boolean; now?: number; dispatch?: (eventIds: string[]) => Promise<void> },
 ): Promise<UsageView> {
   const now = opts.now ?? Date.now();
   const cached = await latestUsage(db, tenantId);
@@ -101,7 +113,7 @@ export async function usageFor(
   if (usable && !opts.refresh && now - usable.takenAt < USAGE_MAX_AGE_MS)
     return view(db, usable, tenantId, now);
   try {
-    return view(db, await takeUsageSnapshot(db, client, tenantId, now), tenantId, now);
+    return view(db, await takeUsageSnapshot(db, client, tenantId, now, opts.dispatch), tenantId, now);
   } catch (err) {
     if (usable && err instanceof ZoomRateLimited) {
       return view(db, usable, tenantId, now, {

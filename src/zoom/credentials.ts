@@ -5,6 +5,7 @@ import { and, eq } from "drizzle-orm";
 import type { Config } from "../config.ts";
 import type { Db } from "../db/client.ts";
 import { zoomCredentials } from "../db/schema.ts";
+import { committedIds, type PendingEvent } from "../events/outbox.ts";
 import { sha256Hex } from "../tokens/encoding.ts";
 import { TokenVault } from "../tokens/vault.ts";
 import type { TokenSet } from "./oauth.ts";
@@ -73,28 +74,39 @@ export async function swapTokens(
   return updated.length === 1;
 }
 
-/** Marks the link dead, only if nobody replaced the refresh token meanwhile. */
+/**
+ * Marks the link dead, only if nobody replaced the refresh token meanwhile. `also` runs in the same
+ * batch (the outbound event reporting it); `eventIds` are the events it wrote.
+ */
 export async function markNeedsRelink(
   db: Db,
   row: CredentialRow,
   reason: string,
   now: number,
-): Promise<boolean> {
-  const updated = await db
-    .update(zoomCredentials)
-    .set({ status: "needs_relink", reason, updatedAt: now })
-    .where(
-      and(
-        eq(zoomCredentials.zoomAccountId, row.zoomAccountId),
-        eq(zoomCredentials.refreshTokenHash, row.refreshTokenHash),
-      ),
-    )
-    .returning({ tenantId: zoomCredentials.tenantId });
-  return updated.length === 1;
+  also: PendingEvent["statement"][] = [],
+): Promise<{ changed: boolean; eventIds: string[] }> {
+  const [updated, ...rest] = await db.batch([
+    db
+      .update(zoomCredentials)
+      .set({ status: "needs_relink", reason, updatedAt: now })
+      .where(
+        and(
+          eq(zoomCredentials.zoomAccountId, row.zoomAccountId),
+          eq(zoomCredentials.refreshTokenHash, row.refreshTokenHash),
+        ),
+      )
+      .returning({ tenantId: zoomCredentials.tenantId }),
+    ...also,
+  ]);
+  return { changed: updated.length === 1, eventIds: committedIds(rest) };
 }
 
 export async function deleteCredential(db: Db, zoomAccountId: string): Promise<void> {
-  await db.delete(zoomCredentials).where(eq(zoomCredentials.zoomAccountId, zoomAccountId));
+  await deleteCredentialStatement(db, zoomAccountId);
+}
+
+export function deleteCredentialStatement(db: Db, zoomAccountId: string) {
+  return db.delete(zoomCredentials).where(eq(zoomCredentials.zoomAccountId, zoomAccountId));
 }
 
 /** Re-encrypts every credential still sealed under an older key. Returns how many rows changed. */
