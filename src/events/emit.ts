@@ -82,20 +82,21 @@ export function teacherStatusEvents(
 
 /**
  * storage.low: put after the insert of the snapshot taken at `takenAt`. Written when that snapshot
- * is above the tenant's storageAlertPercent and the one before it was not (once per crossing).
+ * is above the tenant's storageAlertPercent and no storage.low was written since the last snapshot
+ * at or below it: once per crossing (and once when a lowered threshold is already exceeded).
  */
 export function storageLowEvent(db: Db, tenantId: string, takenAt: number): Promise<PendingEvent> {
   const threshold = sql`(SELECT json_extract(settings, '$.storageAlertPercent') FROM tenants WHERE id = ${tenantId})`;
   const above = (s: string) =>
-    sql.raw(`${s}.storage_plan_bytes > 0 AND ${s}.storage_used_bytes * 100.0 / ${s}.storage_plan_bytes > `);
+    sql`(${sql.raw(`${s}.storage_plan_bytes > 0 AND ${s}.storage_used_bytes * 100.0 / ${s}.storage_plan_bytes`)} > ${threshold})`;
+  const lastBelow = sql`(SELECT max(p.taken_at) FROM usage_snapshots p WHERE p.tenant_id = ${tenantId} AND p.taken_at < ${takenAt} AND NOT coalesce(${above("p")}, 0))`;
   return eventStatement(db, {
     tenantId,
     type: "storage.low",
     key: String(takenAt),
     from: sql`usage_snapshots s`,
-    onlyIf: sql`s.tenant_id = ${tenantId} AND s.taken_at = ${takenAt} AND ${threshold} IS NOT NULL
-      AND ${above("s")}${threshold}
-      AND NOT EXISTS (SELECT 1 FROM (SELECT * FROM usage_snapshots WHERE tenant_id = ${tenantId} AND taken_at < ${takenAt} ORDER BY taken_at DESC LIMIT 1) p WHERE ${above("p")}${threshold})`,
+    onlyIf: sql`s.tenant_id = ${tenantId} AND s.taken_at = ${takenAt} AND ${threshold} IS NOT NULL AND ${above("s")}
+      AND NOT EXISTS (SELECT 1 FROM outbound_events e WHERE e.tenant_id = ${tenantId} AND e.type = 'storage.low' AND e.created_at > coalesce(${lastBelow}, 0))`,
     dataSql: sql`json_object('zoomAccountId', s.zoom_account_id, 'usedBytes', s.storage_used_bytes, 'planBytes', s.storage_plan_bytes, 'usedPercent', round(s.storage_used_bytes * 100.0 / s.storage_plan_bytes, 2), 'thresholdPercent', ${threshold})`,
   });
 }
