@@ -379,3 +379,24 @@ describe("delivery", () => {
     ).toBe(400);
   });
 });
+
+describe("console", () => {
+  it("shows subscriptions with their recent deliveries and a replay button, from its same-origin script", async () => {
+    const page = await fetchAndSettle(new Request(`${BASE}/console`));
+    const html = await page.text();
+    expect(html).toContain("Events to Wise");
+    expect(html).toMatch(/<form id="subscription-form"/);
+    // No inline script: the page loads only its own file (CSP script-src 'self' plus a nonce).
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    const js = await (await fetchAndSettle(new Request(`${BASE}/console/console.js`))).text();
+    for (const part of [
+      "/v1/events/subscriptions",
+      "/deliveries?limit=10",
+      "/replay",
+      "/rotate-secret",
+      "data-replay",
+    ])
+      expect(js).toContain(part);
+    expect(js).not.toContain("innerHTML");
+  });
+});
