@@ -12,10 +12,11 @@ const MAX_DELAY_SECONDS = 43_200;
 
 export async function consumeQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const archive: Message<unknown>[] = [];
+  const events: Message<unknown>[] = [];
   for (const message of batch.messages) {
     const kind = (message.body as { kind?: unknown } | null)?.kind;
     if (isEventMessage(kind)) {
-      await consumeEventMessage(message, env, loadConfig(env));
+      events.push(message);
       continue;
     }
     if (isZoomMessage(kind)) {
@@ -30,5 +31,8 @@ export async function consumeQueue(batch: MessageBatch<unknown>, env: Env): Prom
     if (retryAfterSeconds) message.retry({ delaySeconds: Math.min(retryAfterSeconds, MAX_DELAY_SECONDS) });
     else message.ack();
   }
+  // Event deliveries wait on other servers (up to EVENTS_TIMEOUT_MS each): run a batch's together.
+  const eventsDone = Promise.all(events.map((m) => consumeEventMessage(m, env, loadConfig(env))));
   if (archive.length > 0) await consumeArchiveMessages(archive, env, loadConfig(env));
+  await eventsDone;
 }

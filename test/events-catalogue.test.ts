@@ -112,6 +112,7 @@ describe("link events", () => {
   });
 
   it("no zoom.link.unlinked when nothing was linked", async () => {
+    await subscribe("tenant-b", "wise", ["zoom.link.unlinked"]);
     const headers = await bearer({ tenant: "tenant-b" });
     expect((await call("/v1/zoom/link", { method: "DELETE", headers })).status).toBe(204);
     expect(await events("zoom.link.unlinked")).toHaveLength(0);
@@ -124,6 +125,7 @@ describe("storage.low", () => {
       expect((await call("/v1/zoom/usage?refresh=1", { headers: await bearer({ tenant: T }) })).status).toBe(
         200,
       );
+    await subscribe(T, "wise", ["storage.low"]);
     // No threshold: nothing, whatever the usage (the emulator's account uses 1.2 of 5 GB: 24%).
     await refresh();
     expect(await events("storage.low")).toHaveLength(0);

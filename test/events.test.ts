@@ -281,6 +281,16 @@ describe("delivery", () => {
     expect(q.messages).toHaveLength(0);
   });
 
+  it("writes no event for a tenant without subscriptions", async () => {
+    await emitEvent(testEnv({ ARCHIVE_QUEUE: q }), database(env.DB), {
+      tenantId: "tenant-b",
+      type: "class.started",
+      data: { classId: "class-1", zoomMeetingId: "123", meetingUuid: null },
+    });
+    expect(await count("outbound_events")).toBe(0);
+    expect(q.messages).toHaveLength(0);
+  });
+
   it("still delivers when the Worker died between the state change and the queue send", async () => {
     await subscribe(T, "wise", ["class.started"]);
     const broken = {

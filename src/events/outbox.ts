@@ -55,6 +55,8 @@ export async function eventId(key?: string): Promise<string> {
 /**
  * The outbox row of one event. `onlyIf` is SQL evaluated inside the batch: when false (the change
  * did not happen, for instance a conditional UPDATE that matched nothing) no event is written.
+ * Nor is one written for a tenant without any subscription (enabled or not): that costs nothing
+ * but the check, and there is nobody to send it to or replay it for.
  * `dataSql` builds the data inside the batch from the rows of `from`. With `perRow`, one event per
  * row of `from` (its id derived from the key and that row's value); `ids` are then unknown and the
  * statement's RETURNING rows name them (see `committedIds`).
@@ -80,7 +82,7 @@ export async function eventStatement<T extends EventType>(
   const from = event.from ? sql` FROM ${event.from}` : sql``;
   const { item, stmt } = rawBatchItem(
     db,
-    sql`INSERT OR IGNORE INTO outbound_events (id, tenant_id, type, data, created_at) SELECT ${idSql}, ${event.tenantId}, ${event.type}, ${data}, ${at}${from} WHERE ${event.onlyIf ?? sql`1`} RETURNING id`,
+    sql`INSERT OR IGNORE INTO outbound_events (id, tenant_id, type, data, created_at) SELECT ${idSql}, ${event.tenantId}, ${event.type}, ${data}, ${at}${from} WHERE (${event.onlyIf ?? sql`1`}) AND EXISTS (SELECT 1 FROM event_subscriptions WHERE tenant_id = ${event.tenantId}) RETURNING id`,
   );
   return {
     id,
