@@ -1,4 +1,4 @@
-// Nightly housekeeping run by the cron trigger: re-encrypts credentials and join URLs sealed under an
+// Nightly housekeeping run by the cron trigger: re-encrypts credentials, join URLs and event secrets sealed under an
 // older key (so an old key can be retired after one night), queues again webhook events left
 // unprocessed and outbound events to Wise never sent, and drops expired OAuth states and old webhook ids.
 import { and, isNotNull, isNull, lt, or } from "drizzle-orm";
@@ -7,6 +7,7 @@ import { database } from "./db/client.ts";
 import { oauthStates, webhookDeliveries } from "./db/schema.ts";
 import type { Env } from "./env.ts";
 import { requeueStalledEvents } from "./events/delivery.ts";
+import { resealSecrets } from "./events/subscriptions.ts";
 import { log } from "./http/log.ts";
 import { resealJoinUrls } from "./links/join-urls.ts";
 import { reencryptCredentials, vaultFor } from "./zoom/credentials.ts";
@@ -22,6 +23,7 @@ export async function runMaintenance(env: Env): Promise<{ reencrypted: number; r
   const db = database(env.DB);
   const reencrypted = await reencryptCredentials(db, vaultFor(config));
   const joinUrls = await resealJoinUrls(db, config.tokenKeys);
+  const eventSecrets = await resealSecrets(db, vaultFor(config));
   const now = Date.now();
   await db.delete(oauthStates).where(or(lt(oauthStates.expiresAt, now), isNotNull(oauthStates.usedAt)));
   await db
@@ -48,6 +50,7 @@ export async function runMaintenance(env: Env): Promise<{ reencrypted: number; r
   log("info", "maintenance done", {
     reencrypted,
     joinUrls,
+    eventSecrets,
     requeued,
     outbound,
     currentKey: vaultFor(config).currentKeyId,

@@ -5,10 +5,12 @@
 // a secret rotation signing with both secrets during the overlap.
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { loadConfig } from "../src/config.ts";
 import { database } from "../src/db/client.ts";
 import { emitEvent } from "../src/events/outbox.ts";
 import { runMaintenance } from "../src/maintenance.ts";
+import { TokenVault } from "../src/tokens/vault.ts";
 import { api, count, rows } from "./helpers/api.ts";
 import { BASE } from "./helpers/app.ts";
 import { testEnv } from "./helpers/archive.ts";
@@ -356,6 +358,23 @@ describe("delivery", () => {
     expect(() => verify(old, after)).toThrow();
   });
 
+  it("re-seals secrets under the current vault key at night, and they still sign", async () => {
+    const { id: sub, secret } = await subscribe(T, "wise", ["class.started"]);
+    // Sealed under the older key of the ring (t1), as before a key rotation.
+    const keys = loadConfig(env).tokenKeys;
+    const older = new TokenVault([...keys].reverse());
+    const ctx = { tenantId: T, zoomAccountId: "-", field: `event_secret:${sub}` };
+    await env.DB.prepare("UPDATE event_subscriptions SET secret_enc = ?")
+      .bind(await older.encrypt(secret, ctx))
+      .run();
+    await runMaintenance(testEnv({ ARCHIVE_QUEUE: q }));
+    const [row] = await rows<{ secret_enc: string }>("SELECT secret_enc FROM event_subscriptions");
+    expect(TokenVault.keyIdOf(row?.secret_enc ?? "")).toBe(keys[0]?.id);
+    await emitted();
+    await pump(q);
+    expect((await received("wise")).map((r) => r.verifiedSecrets)).toEqual([1]);
+  });
+
   it("replays one event, or a time range, under the same webhook-id", async () => {
     const { id: sub } = await subscribe(T, "wise", ["class.started"]);
     const a = await emitted("class.started", "a");
@@ -387,6 +406,36 @@ describe("delivery", () => {
         })
       ).status,
     ).toBe(400);
+  });
+});
+
+describe("logs", () => {
+  it("never hold a subscription secret, across creation, rotation, failed and successful deliveries", async () => {
+    const lines: string[] = [];
+    for (const level of ["log", "info", "warn", "error", "debug"] as const) {
+      vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
+        lines.push(args.map(String).join(" "));
+      });
+    }
+    const { id: sub, secret } = await subscribe(T, "wise", ["class.started"]);
+    const rotated = await api<{ secret: string }>(
+      "POST",
+      `/v1/events/subscriptions/${sub}/rotate-secret`,
+      {},
+    );
+    await receiverMode("wise", [rotated.body.secret], "fail");
+    const id = await emitted();
+    await pump(q);
+    await receiverMode("wise", [rotated.body.secret], "gone");
+    await age(id, 25);
+    await pump(q, { all: true });
+    vi.restoreAllMocks();
+    expect(lines.length).toBeGreaterThan(0);
+    for (const s of [secret, rotated.body.secret]) {
+      const raw = s.slice("whsec_".length);
+      expect(lines.join("\n")).not.toContain(raw);
+      expect(lines.join("\n")).not.toContain(raw.slice(0, 16));
+    }
   });
 });
 

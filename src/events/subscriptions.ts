@@ -1,6 +1,6 @@
 // Event subscriptions of a tenant: endpoint, event types, the signing secret (shown once, sealed
 // by the token vault, rotatable with an overlap window during which both secrets sign).
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { eventSubscriptions } from "../db/schema.ts";
 import type { TokenVault } from "../tokens/vault.ts";
@@ -150,4 +150,37 @@ export async function rotateSecret(
     .returning()
     .get();
   return updated ? { row: updated, secret } : null;
+}
+
+/**
+ * Re-seals subscription secrets still under an older key of TOKEN_ENCRYPTION_KEYS (nightly), so an
+ * old key can be removed the day after a new one is put first. Compare-and-swap on the ciphertexts.
+ */
+export async function resealSecrets(db: Db, vault: TokenVault): Promise<number> {
+  const rows = await db.select().from(eventSubscriptions).all();
+  let changed = 0;
+  for (const row of rows) {
+    const ctx = secretContext(row.tenantId, row.id);
+    const current = await vault.reseal(row.secretEnc, ctx);
+    const previous = row.previousSecretEnc ? await vault.reseal(row.previousSecretEnc, ctx) : null;
+    if (!current && !previous) continue;
+    const updated = await db
+      .update(eventSubscriptions)
+      .set({
+        secretEnc: current ?? row.secretEnc,
+        previousSecretEnc: previous ?? row.previousSecretEnc,
+      })
+      .where(
+        and(
+          eq(eventSubscriptions.id, row.id),
+          eq(eventSubscriptions.secretEnc, row.secretEnc),
+          row.previousSecretEnc === null
+            ? isNull(eventSubscriptions.previousSecretEnc)
+            : eq(eventSubscriptions.previousSecretEnc, row.previousSecretEnc),
+        ),
+      )
+      .returning({ id: eventSubscriptions.id });
+    changed += updated.length;
+  }
+  return changed;
 }
