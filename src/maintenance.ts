@@ -6,7 +6,7 @@ import { loadConfig } from "./config.ts";
 import { database } from "./db/client.ts";
 import { oauthStates, webhookDeliveries } from "./db/schema.ts";
 import type { Env } from "./env.ts";
-import { requeueStalledEvents } from "./events/delivery.ts";
+import { pruneEvents, requeueStalledEvents } from "./events/delivery.ts";
 import { resealSecrets } from "./events/subscriptions.ts";
 import { log } from "./http/log.ts";
 import { resealJoinUrls } from "./links/join-urls.ts";
@@ -47,6 +47,7 @@ export async function runMaintenance(env: Env): Promise<{ reencrypted: number; r
     log("error", "webhook inbox: events never processed were dropped", { events: abandoned });
   const requeued = await requeuePendingEvents(env, now);
   const outbound = await requeueStalledEvents(env, now);
+  await pruneEvents(db, now);
   log("info", "maintenance done", {
     reencrypted,
     joinUrls,

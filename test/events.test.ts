@@ -113,6 +113,24 @@ describe("subscriptions API", () => {
     expect(bare.body.code).toBe("url_origin_not_allowed");
   });
 
+  it("allows at most 10 subscriptions per tenant", async () => {
+    await allowHooksOrigin(T);
+    for (let i = 0; i < 10; i++) {
+      const res = await api("POST", "/v1/events/subscriptions", {
+        url: `${HOOKS}/hooks/${i}`,
+        eventTypes: ["class.started"],
+      });
+      expect(res.status).toBe(201);
+    }
+    const over = await api("POST", "/v1/events/subscriptions", {
+      url: `${HOOKS}/hooks/x`,
+      eventTypes: ["class.started"],
+    });
+    expect(over.status).toBe(409);
+    expect(over.body.code).toBe("too_many_subscriptions");
+    expect(await count("event_subscriptions")).toBe(10);
+  });
+
   it("refuses private and loopback addresses in production, even on a configured origin", async () => {
     const headers = {
       ...(await bearer({ tenant: T, role: "admin", sub: "a-1" })),
@@ -356,6 +374,40 @@ describe("delivery", () => {
     expect(after.signature?.split(" ")).toHaveLength(1);
     expect(() => verify(fresh, after)).not.toThrow();
     expect(() => verify(old, after)).toThrow();
+  });
+
+  it("sends nothing to an endpoint whose origin the admin removed from webhookOrigins", async () => {
+    await subscribe(T, "wise", ["class.started"]);
+    expect(
+      (await api("PATCH", "/v1/tenant", { webhookOrigins: ["https://other.wise.example"] })).status,
+    ).toBe(200);
+    await emitted();
+    await pump(q);
+    expect(await received("wise")).toHaveLength(0);
+    expect(await count("event_deliveries")).toBe(0);
+  });
+
+  it("drops finished deliveries and their events after 30 days, keeping pending ones", async () => {
+    const { secret } = await subscribe(T, "wise", ["class.started"]);
+    const done = await emitted("class.started", "done");
+    await pump(q);
+    await receiverMode("wise", [secret], "down");
+    const pending = await emitted("class.started", "pending");
+    await pump(q);
+    q.take();
+    const old = Date.now() - 31 * 86_400_000;
+    await env.DB.prepare("UPDATE event_deliveries SET created_at = ?, next_attempt_at = ?")
+      .bind(old, Date.now() + 3600_000)
+      .run();
+    await env.DB.prepare("UPDATE outbound_events SET created_at = ?, dispatched_at = ?").bind(old, old).run();
+    await runMaintenance(testEnv({ ARCHIVE_QUEUE: q }));
+    expect((await rows<{ id: string }>("SELECT id FROM outbound_events")).map((r) => r.id)).toEqual([
+      pending,
+    ]);
+    expect(
+      (await rows<{ event_id: string }>("SELECT event_id FROM event_deliveries")).map((r) => r.event_id),
+    ).toEqual([pending]);
+    expect(done).not.toBe(pending);
   });
 
   it("re-seals secrets under the current vault key at night, and they still sign", async () => {

@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { Config } from "../config.ts";
 import { type Db, database } from "../db/client.ts";
 import { eventDeliveries, eventSubscriptions, outboundEvents } from "../db/schema.ts";
+import { getTenant } from "../db/tenants.ts";
 import type { Env } from "../env.ts";
 import { log } from "../http/log.ts";
 import { vaultFor } from "../zoom/credentials.ts";
@@ -47,11 +48,19 @@ export async function fanOut(env: Env, db: Db, eventId: string): Promise<number>
   const event = await db.select().from(outboundEvents).where(eq(outboundEvents.id, eventId)).get();
   if (!event) return 0;
   const subs = await db
-    .select({ id: eventSubscriptions.id, eventTypes: eventSubscriptions.eventTypes })
+    .select({
+      id: eventSubscriptions.id,
+      eventTypes: eventSubscriptions.eventTypes,
+      url: eventSubscriptions.url,
+    })
     .from(eventSubscriptions)
     .where(and(eq(eventSubscriptions.tenantId, event.tenantId), eq(eventSubscriptions.enabled, true)))
     .all();
-  const matching = subs.filter((s) => s.eventTypes.includes(event.type));
+  // An origin the admin has since removed from webhookOrigins gets nothing more.
+  const origins = (await getTenant(db, event.tenantId)).settings.webhookOrigins ?? [];
+  const matching = subs.filter(
+    (s) => s.eventTypes.includes(event.type) && origins.includes(new URL(s.url).origin),
+  );
   const now = Date.now();
   const created = matching.length
     ? await db
@@ -357,4 +366,30 @@ export function deliveryHistory(
     .orderBy(sql`${eventDeliveries.createdAt} DESC, ${outboundEvents.createdAt} DESC`)
     .limit(limit)
     .all();
+}
+
+/** Finished deliveries, and events, are kept this long (the window for a replay). */
+export const EVENT_RETENTION_MS = 30 * 24 * 3600_000;
+
+/** Nightly: drops finished deliveries and events older than the retention, keeping pending ones. */
+export async function pruneEvents(db: Db, now: number): Promise<void> {
+  const before = now - EVENT_RETENTION_MS;
+  await db.batch([
+    db
+      .delete(eventDeliveries)
+      .where(
+        and(
+          inArray(eventDeliveries.status, ["delivered", "dead", "cancelled"]),
+          lt(eventDeliveries.createdAt, before),
+        ),
+      ),
+    db
+      .delete(outboundEvents)
+      .where(
+        and(
+          lt(outboundEvents.createdAt, before),
+          sql`NOT EXISTS (SELECT 1 FROM event_deliveries d WHERE d.event_id = ${outboundEvents.id})`,
+        ),
+      ),
+  ]);
 }

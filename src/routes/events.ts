@@ -21,6 +21,8 @@ import { vaultFor } from "../zoom/credentials.ts";
 
 export const eventsRouter = createRouter();
 
+const MAX_SUBSCRIPTIONS = 10;
+
 const SubscriptionId = z.string().regex(/^sub_[0-9a-f]{32}$/);
 const EventTypes = z
   .array(z.string().max(64))
@@ -174,6 +176,15 @@ eventsRouter.openapi(
     const { tenantId, userId } = c.get("principal");
     const eventTypes = checkTypes(body.eventTypes);
     const url = await checkUrl(c, tenantId, body.url);
+    // Each subscription multiplies every event's deliveries: a tenant has a bounded number.
+    if ((await listSubscriptions(database(c.env.DB), tenantId)).length >= MAX_SUBSCRIPTIONS) {
+      throw new ApiError(
+        409,
+        "too_many_subscriptions",
+        "Too many subscriptions",
+        `A tenant has at most ${MAX_SUBSCRIPTIONS} subscriptions`,
+      );
+    }
     const { row, secret } = await createSubscription(database(c.env.DB), vaultFor(c.get("config")), {
       tenantId,
       url,
