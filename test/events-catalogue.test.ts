@@ -6,9 +6,9 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { api, rows } from "./helpers/api.ts";
 import { call } from "./helpers/app.ts";
 import { clearArchive, consume, deliverTo, drain, queue, recordedMeeting } from "./helpers/archive.ts";
-import { clearReceiver, DelayedQueue, pump, received, subscribe } from "./helpers/events.ts";
+import { apiWithQueue, clearReceiver, DelayedQueue, pump, received, subscribe } from "./helpers/events.ts";
 import { bearer } from "./helpers/jwt.ts";
-import { addFault, linkZoom, resetEmulator, stats } from "./helpers/zoom.ts";
+import { addFault, emulator, linkZoom, resetEmulator, stats } from "./helpers/zoom.ts";
 
 const T = "tenant-a";
 
@@ -116,6 +116,38 @@ describe("link events", () => {
     const headers = await bearer({ tenant: "tenant-b" });
     expect((await call("/v1/zoom/link", { method: "DELETE", headers })).status).toBe(204);
     expect(await events("zoom.link.unlinked")).toHaveLength(0);
+  });
+});
+
+describe("teacher.status_changed", () => {
+  it("is written when a sync finds a teacher changed in Zoom, and not again when nothing changed", async () => {
+    await subscribe(T, "wise", ["teacher.status_changed"]);
+    const created = await api<{ zoomUserId: string; status: string }>("POST", "/v1/teachers", {
+      wiseUserId: "t-1",
+      email: "sync@school-a.example",
+      firstName: "Syn",
+      lastName: "C",
+      licensed: false,
+    });
+    expect(created.body.status).toBe("pending");
+    const q = new DelayedQueue();
+    expect((await apiWithQueue(q, "POST", "/v1/teachers/sync")).status).toBe(200);
+    expect(await events("teacher.status_changed")).toHaveLength(0);
+    // The invitation is accepted in Zoom; its webhook is lost, the sync finds out.
+    await emulator(`/users/${created.body.zoomUserId}/accept`);
+    expect((await apiWithQueue(q, "POST", "/v1/teachers/sync")).status).toBe(200);
+    expect((await apiWithQueue(q, "POST", "/v1/teachers/sync")).status).toBe(200);
+    const changed = await events("teacher.status_changed");
+    expect(changed).toHaveLength(1);
+    expect(dataOf(changed[0])).toMatchObject({
+      teacherId: "t-1",
+      previousStatus: "pending",
+      status: "active",
+    });
+    await pump(q);
+    expect((await received("wise")).map((r) => [r.type, r.verifiedSecrets])).toEqual([
+      ["teacher.status_changed", 1],
+    ]);
   });
 });
 

@@ -62,7 +62,7 @@ export function teacherStatusEvents(
   db: Db,
   tenantId: string,
   match: SQL | undefined,
-  next: { status?: "active" | "inactive"; licensed?: boolean; zoomUserId?: string | null },
+  next: { status?: "pending" | "active" | "inactive"; licensed?: boolean; zoomUserId?: string | null },
   key: string,
 ): Promise<PendingEvent> {
   const status = next.status === undefined ? sql`t.status` : sql`${next.status}`;

@@ -294,7 +294,12 @@ export async function removeTeacher(
 }
 
 /** Reconciles every teacher with Zoom's user list (all statuses, all pages). */
-export async function syncTeachers(db: Db, client: ZoomClient, tenantId: string) {
+export async function syncTeachers(
+  db: Db,
+  client: ZoomClient,
+  tenantId: string,
+  dispatch: (eventIds: string[]) => Promise<void> = async () => {},
+) {
   const byId = new Map<
     string,
     { id?: string | undefined; email: string; type: number; status: TeacherStatus }
@@ -323,10 +328,22 @@ export async function syncTeachers(db: Db, client: ZoomClient, tenantId: string)
     if (!u) missing++;
     if (next.zoomUserId !== t.zoomUserId || next.status !== t.status || next.licensed !== t.licensed) {
       updated++;
-      await db
-        .update(teachers)
-        .set({ ...next, updatedAt: now })
-        .where(where(tenantId, t.wiseUserId));
+      // teacher.status_changed goes first in the batch: it reads the state the update replaces.
+      const events = await teacherStatusEvents(
+        db,
+        tenantId,
+        where(tenantId, t.wiseUserId),
+        next,
+        `sync|${t.wiseUserId}|${now}`,
+      );
+      const written = await db.batch([
+        events.statement,
+        db
+          .update(teachers)
+          .set({ ...next, updatedAt: now })
+          .where(where(tenantId, t.wiseUserId)),
+      ]);
+      await dispatch(committedIds(written));
     }
   }
   return { zoomUsers, updated, missing, unlicensedHosts: await hostsLeftBasic(db, client, tenantId) };

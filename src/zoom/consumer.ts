@@ -8,6 +8,7 @@ import type { Config } from "../config.ts";
 import { database } from "../db/client.ts";
 import { classes, zoomCredentials } from "../db/schema.ts";
 import type { Env } from "../env.ts";
+import { dispatchEvents } from "../events/outbox.ts";
 import { log } from "../http/log.ts";
 import { syncTeachers } from "../teachers/teachers.ts";
 import { ZoomClient } from "./client.ts";
@@ -93,7 +94,7 @@ export async function catchUpAccount(
   const db = database(env.DB);
   const client = await ZoomClient.forTenant(env, config, db, tenantId);
   await findUser(client, "me");
-  const { updated } = await syncTeachers(db, client, tenantId);
+  const { updated } = await syncTeachers(db, client, tenantId, (ids) => dispatchEvents(env, ids));
   const recent = await db
     .select()
     .from(classes)
