@@ -488,29 +488,26 @@ class ArchiveJob {
       );
     }
     const now = Date.now();
+    const archived = this.db
+      .update(recordingFiles)
+      .set({
+        status: "archived",
+        sizeBytes: size,
+        bytesArchived: size,
+        sha256,
+        archivedAt: now,
+        uploadId: null,
+        partSize: null,
+        parts: null,
+        leaseId: null,
+        leaseUntil: null,
+        error: null,
+        updatedAt: now,
+      })
+      .where(this.owned);
     // recording.archived is written in the same batch, when this was the recording's last file.
     const event = await recordingArchivedEvent(this.db, this.file.tenantId, this.file.recordingId);
-    const written = await this.db.batch([
-      this.db
-        .update(recordingFiles)
-        .set({
-          status: "archived",
-          sizeBytes: size,
-          bytesArchived: size,
-          sha256,
-          archivedAt: now,
-          uploadId: null,
-          partSize: null,
-          parts: null,
-          leaseId: null,
-          leaseUntil: null,
-          error: null,
-          updatedAt: now,
-        })
-        .where(this.owned),
-      event.statement,
-    ]);
-    await dispatchEvents(this.env, committedIds(written));
+    await dispatchEvents(this.env, committedIds(await this.db.batch([archived, event.statement])));
   }
 
   /** Gives the file back after a failed attempt: pending for a retry, failed after the last one. */
@@ -520,25 +517,21 @@ class ArchiveJob {
       await this.abortUpload(this.file.uploadId);
       await this.resetUpload();
     }
-    const failed = final
-      ? [
-          (await recordingFailedEvent(this.db, this.file, this.recording, reason, this.file.attempts))
-            .statement,
-        ]
-      : [];
-    const written = await this.db.batch([
-      this.db
-        .update(recordingFiles)
-        .set({
-          status: final ? "failed" : "pending",
-          error: reason.slice(0, 500),
-          leaseId: null,
-          leaseUntil: null,
-          updatedAt: Date.now(),
-        })
-        .where(this.owned),
-      ...failed,
-    ]);
+    const released = this.db
+      .update(recordingFiles)
+      .set({
+        status: final ? "failed" : "pending",
+        error: reason.slice(0, 500),
+        leaseId: null,
+        leaseUntil: null,
+        updatedAt: Date.now(),
+      })
+      .where(this.owned);
+    // recording.failed is written with the last attempt's release.
+    const event = final
+      ? await recordingFailedEvent(this.db, this.file, this.recording, reason, this.file.attempts)
+      : undefined;
+    const written = await this.db.batch(event ? [released, event.statement] : [released]);
     await dispatchEvents(this.env, committedIds(written));
   }
 }

@@ -162,7 +162,24 @@ export async function trashIfVerified(
     return false;
   }
   await client.call({ operation: "recordings.delete", method: "DELETE", path, query: { action: "trash" } });
-  const bytes = ours.reduce((n, f) => n + f.bytesArchived, 0);
+  const trashed = db
+    .update(recordings)
+    .set({ zoomState: "trashed", updatedAt: Date.now() })
+    .where(and(eq(recordings.tenantId, recording.tenantId), eq(recordings.id, recording.id)));
+  const audited = auditStatement(db, {
+    tenantId: recording.tenantId,
+    actor: "actor" in policy ? policy.actor : "system",
+    action: "recording.deleted_from_zoom",
+    details: {
+      recordingId: recording.id,
+      meetingUuid: recording.meetingUuid,
+      action: "trash",
+      policy: policy.deleteFromZoom,
+      files: ours.length,
+      bytes: ours.reduce((n, f) => n + f.bytesArchived, 0),
+    },
+  });
+  // The change, its audit line and recording.deleted_from_zoom commit together.
   const event = await eventStatement(db, {
     tenantId: recording.tenantId,
     type: "recording.deleted_from_zoom",
@@ -174,30 +191,10 @@ export async function trashIfVerified(
       topic: recording.topic,
       action: "trash",
       files: ours.length,
-      bytes,
+      bytes: ours.reduce((n, f) => n + f.bytesArchived, 0),
     },
   });
-  const written = await db.batch([
-    db
-      .update(recordings)
-      .set({ zoomState: "trashed", updatedAt: Date.now() })
-      .where(and(eq(recordings.tenantId, recording.tenantId), eq(recordings.id, recording.id))),
-    auditStatement(db, {
-      tenantId: recording.tenantId,
-      actor: "actor" in policy ? policy.actor : "system",
-      action: "recording.deleted_from_zoom",
-      details: {
-        recordingId: recording.id,
-        meetingUuid: recording.meetingUuid,
-        action: "trash",
-        policy: policy.deleteFromZoom,
-        files: ours.length,
-        bytes,
-      },
-    }),
-    event.statement,
-  ]);
-  await dispatchEvents(env, committedIds(written));
+  await dispatchEvents(env, committedIds(await db.batch([trashed, audited, event.statement])));
   return true;
 }
 

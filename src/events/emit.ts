@@ -100,3 +100,37 @@ export function storageLowEvent(db: Db, tenantId: string, takenAt: number): Prom
     dataSql: sql`json_object('zoomAccountId', s.zoom_account_id, 'usedBytes', s.storage_used_bytes, 'planBytes', s.storage_plan_bytes, 'usedPercent', round(s.storage_used_bytes * 100.0 / s.storage_plan_bytes, 2), 'thresholdPercent', ${threshold})`,
   });
 }
+
+/** zoom.link.unlinked, for the batch that deletes the credential. */
+export function linkUnlinkedEvent(
+  db: Db,
+  row: { tenantId: string; zoomAccountId: string; linkedAt: number },
+  by: "admin" | "zoom",
+  actor: string,
+): Promise<PendingEvent> {
+  return eventStatement(db, {
+    tenantId: row.tenantId,
+    type: "zoom.link.unlinked",
+    key: `${row.zoomAccountId}|${row.linkedAt}`,
+    data: { zoomAccountId: row.zoomAccountId, by, actor },
+  });
+}
+
+/**
+ * zoom.link.needs_relink, for the batch of the compare-and-swap that marks the link (at `now`):
+ * written only if that update matched.
+ */
+export function linkNeedsRelinkEvent(
+  db: Db,
+  row: { tenantId: string; zoomAccountId: string; refreshTokenHash: string },
+  reason: string,
+  now: number,
+): Promise<PendingEvent> {
+  return eventStatement(db, {
+    tenantId: row.tenantId,
+    type: "zoom.link.needs_relink",
+    key: `${row.zoomAccountId}|${row.refreshTokenHash}`,
+    onlyIf: sql`EXISTS (SELECT 1 FROM zoom_credentials WHERE zoom_account_id = ${row.zoomAccountId} AND refresh_token_hash = ${row.refreshTokenHash} AND status = 'needs_relink' AND updated_at = ${now})`,
+    data: { zoomAccountId: row.zoomAccountId, reason },
+  });
+}

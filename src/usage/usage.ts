@@ -75,25 +75,27 @@ export async function takeUsageSnapshot(
   const sum = (a: number | undefined, b: number | undefined) =>
     a === undefined && b === undefined ? null : (a ?? 0) + (b ?? 0);
   const purchased = plan?.plan_base?.reduce((n, p) => n + (p.hosts ?? 0), 0);
+  const snapshot = db
+    .insert(usageSnapshots)
+    .values({
+      tenantId,
+      zoomAccountId: client.zoomAccountId,
+      takenAt: now,
+      seatsLicensed: summary.licensed_users_count,
+      seatsBasic: summary.basic_users_count,
+      seatsPending: summary.pending_users_count,
+      seatsTotal: summary.total_users_count,
+      seatsPurchased: plan?.plan_base?.length ? (purchased ?? null) : null,
+      storageUsedBytes: sum(
+        parseStorageBytes(rec?.plan_storage_usage),
+        parseStorageBytes(rec?.free_storage_usage),
+      ),
+      storagePlanBytes: sum(parseStorageBytes(rec?.plan_storage), parseStorageBytes(rec?.free_storage)),
+    })
+    .returning();
+  // storage.low is written with the snapshot that crosses the tenant's threshold.
   const [inserted, written] = await db.batch([
-    db
-      .insert(usageSnapshots)
-      .values({
-        tenantId,
-        zoomAccountId: client.zoomAccountId,
-        takenAt: now,
-        seatsLicensed: summary.licensed_users_count,
-        seatsBasic: summary.basic_users_count,
-        seatsPending: summary.pending_users_count,
-        seatsTotal: summary.total_users_count,
-        seatsPurchased: plan?.plan_base?.length ? (purchased ?? null) : null,
-        storageUsedBytes: sum(
-          parseStorageBytes(rec?.plan_storage_usage),
-          parseStorageBytes(rec?.free_storage_usage),
-        ),
-        storagePlanBytes: sum(parseStorageBytes(rec?.plan_storage), parseStorageBytes(rec?.free_storage)),
-      })
-      .returning(),
+    snapshot,
     (await storageLowEvent(db, tenantId, now)).statement,
   ]);
   await dispatch(committedIds([written]));

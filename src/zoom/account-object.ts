@@ -4,12 +4,12 @@
 // refresh, the new pair is compare-and-swapped into D1 before anyone uses it, and an invalid_grant
 // is believed only after re-reading D1 (another writer may have won).
 import { DurableObject } from "cloudflare:workers";
-import { sql } from "drizzle-orm";
 import { loadConfig } from "../config.ts";
 import { audit, auditStatement } from "../db/audit.ts";
 import { database } from "../db/client.ts";
 import type { Env } from "../env.ts";
-import { committedIds, dispatchEvents, eventStatement } from "../events/outbox.ts";
+import { linkNeedsRelinkEvent, linkUnlinkedEvent } from "../events/emit.ts";
+import { committedIds, dispatchEvents } from "../events/outbox.ts";
 import { log } from "../http/log.ts";
 import {
   type CredentialRow,
@@ -149,24 +149,16 @@ export class ZoomAccount extends DurableObject<Env> {
       }
       log(revoked ? "info" : "warn", "unlink: revocation at Zoom", { zoomAccountId, revoked });
     }
-    // The credential goes, and zoom.link.unlinked is written, in one batch.
-    const event = await eventStatement(db, {
+    const deleted = deleteCredentialStatement(db, zoomAccountId);
+    const audited = auditStatement(db, {
       tenantId: row.tenantId,
-      type: "zoom.link.unlinked",
-      key: `${zoomAccountId}|${row.linkedAt}`,
-      data: { zoomAccountId, by: how === "unlinked" ? "admin" : "zoom", actor },
+      actor,
+      action: how === "unlinked" ? "zoom.unlinked" : "zoom.deauthorized",
+      details: { zoomAccountId, revokedAtZoom: revoked },
     });
-    const written = await db.batch([
-      deleteCredentialStatement(db, zoomAccountId),
-      auditStatement(db, {
-        tenantId: row.tenantId,
-        actor,
-        action: how === "unlinked" ? "zoom.unlinked" : "zoom.deauthorized",
-        details: { zoomAccountId, revokedAtZoom: revoked },
-      }),
-      event.statement,
-    ]);
-    await dispatchEvents(this.env, committedIds(written));
+    // The credential goes, and zoom.link.unlinked is written, in one batch.
+    const event = await linkUnlinkedEvent(db, row, how === "unlinked" ? "admin" : "zoom", actor);
+    await dispatchEvents(this.env, committedIds(await db.batch([deleted, audited, event.statement])));
     return true;
   }
 
@@ -300,14 +292,7 @@ export class ZoomAccount extends DurableObject<Env> {
       return this.keep(again.refreshTokenHash, opened.accessToken, again.accessTokenExpiresAt);
     }
     const now = Date.now();
-    // zoom.link.needs_relink is written with the change, only if the compare-and-swap matched.
-    const event = await eventStatement(db, {
-      tenantId: row.tenantId,
-      type: "zoom.link.needs_relink",
-      key: `${row.zoomAccountId}|${row.refreshTokenHash}`,
-      onlyIf: sql`EXISTS (SELECT 1 FROM zoom_credentials WHERE zoom_account_id = ${row.zoomAccountId} AND refresh_token_hash = ${row.refreshTokenHash} AND status = 'needs_relink' AND updated_at = ${now})`,
-      data: { zoomAccountId: row.zoomAccountId, reason: err.reason },
-    });
+    const event = await linkNeedsRelinkEvent(db, row, err.reason, now);
     const marked = await markNeedsRelink(db, row, err.reason, now, [event.statement]);
     if (marked.changed) {
       await dispatchEvents(this.env, marked.eventIds);
