@@ -15,7 +15,7 @@ import {
   type CredentialRow,
   credentialForAccount,
   deleteCredentialStatement,
-  markNeedsRelink,
+  markNeedsRelinkWithEvents,
   openTokens,
   sealTokens,
   swapTokens,
@@ -293,7 +293,7 @@ export class ZoomAccount extends DurableObject<Env> {
     }
     const now = Date.now();
     const event = await linkNeedsRelinkEvent(db, row, err.reason, now);
-    const marked = await markNeedsRelink(db, row, err.reason, now, [event.statement]);
+    const marked = await markNeedsRelinkWithEvents(db, row, err.reason, now, [event.statement]);
     if (marked.changed) {
       await dispatchEvents(this.env, marked.eventIds);
       await audit(db, {

@@ -74,16 +74,36 @@ export async function swapTokens(
   return updated.length === 1;
 }
 
-/**
- * Marks the link dead, only if nobody replaced the refresh token meanwhile. `also` runs in the same
- * batch (the outbound event reporting it); `eventIds` are the events it wrote.
- */
+/** Marks the link dead, only if nobody replaced the refresh token meanwhile. */
 export async function markNeedsRelink(
   db: Db,
   row: CredentialRow,
   reason: string,
   now: number,
-  also: PendingEvent["statement"][] = [],
+): Promise<boolean> {
+  const updated = await db
+    .update(zoomCredentials)
+    .set({ status: "needs_relink", reason, updatedAt: now })
+    .where(
+      and(
+        eq(zoomCredentials.zoomAccountId, row.zoomAccountId),
+        eq(zoomCredentials.refreshTokenHash, row.refreshTokenHash),
+      ),
+    )
+    .returning({ tenantId: zoomCredentials.tenantId });
+  return updated.length === 1;
+}
+
+/**
+ * markNeedsRelink, with `events` (the outbound event reporting it) in the same batch: the event is
+ * written only if the compare-and-swap matched. Answers whether it did and the events written.
+ */
+export async function markNeedsRelinkWithEvents(
+  db: Db,
+  row: CredentialRow,
+  reason: string,
+  now: number,
+  events: PendingEvent["statement"][],
 ): Promise<{ changed: boolean; eventIds: string[] }> {
   const [updated, ...rest] = await db.batch([
     db
@@ -96,7 +116,7 @@ export async function markNeedsRelink(
         ),
       )
       .returning({ tenantId: zoomCredentials.tenantId }),
-    ...also,
+    ...events,
   ]);
   return { changed: updated.length === 1, eventIds: committedIds(rest) };
 }
@@ -105,6 +125,7 @@ export async function deleteCredential(db: Db, zoomAccountId: string): Promise<v
   await deleteCredentialStatement(db, zoomAccountId);
 }
 
+/** Deletes the credential; a statement for a caller's batch (with its audit line and event). */
 export function deleteCredentialStatement(db: Db, zoomAccountId: string) {
   return db.delete(zoomCredentials).where(eq(zoomCredentials.zoomAccountId, zoomAccountId));
 }
