@@ -113,6 +113,24 @@ describe("subscriptions API", () => {
     expect(bare.body.code).toBe("url_origin_not_allowed");
   });
 
+  it("refuses a bad URL or type on change too, leaving the subscription as it was", async () => {
+    const { id } = await subscribe(T, "wise", ["class.started"]);
+    for (const body of [
+      { url: "http://hooks.wise.example/hooks/x" },
+      { url: "https://evil.example/x" },
+      { eventTypes: ["class.started", "nope"] },
+      { enabled: "yes" },
+    ]) {
+      expect((await api("PATCH", `/v1/events/subscriptions/${id}`, body)).status).toBe(400);
+    }
+    const got = await api("GET", `/v1/events/subscriptions/${id}`);
+    expect(got.body).toMatchObject({
+      url: `${HOOKS}/hooks/wise`,
+      eventTypes: ["class.started"],
+      enabled: true,
+    });
+  });
+
   it("allows at most 10 subscriptions per tenant", async () => {
     await allowHooksOrigin(T);
     for (let i = 0; i < 10; i++) {

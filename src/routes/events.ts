@@ -1,8 +1,10 @@
 // /v1/events: the tenant's outbound event subscriptions (admin only): create (the signing secret is
 // shown once), list, change, delete, rotate the secret, delivery history and replay; the catalogue.
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Config } from "../config.ts";
 import { database } from "../db/client.ts";
 import { getTenant } from "../db/tenants.ts";
+import type { Env } from "../env.ts";
 import { EVENT_TYPES, eventDataSchemas, isEventType } from "../events/catalogue.ts";
 import { deliveryHistory, REPLAY_LIMIT, replay } from "../events/delivery.ts";
 import {
@@ -101,21 +103,17 @@ function checkTypes(types: string[]): string[] {
   return [...new Set(types)];
 }
 
-async function checkUrl(
-  c: { env: import("../env.ts").Env; get: (k: "config") => import("../config.ts").Config },
-  tenantId: string,
-  url: string,
-) {
-  const tenant = await getTenant(database(c.env.DB), tenantId);
+async function checkUrl(env: Env, config: Config, tenantId: string, url: string) {
+  const tenant = await getTenant(database(env.DB), tenantId);
   const verdict = checkEndpointUrl(url, {
-    production: c.get("config").environment === "production",
+    production: config.environment === "production",
     allowedOrigins: tenant.settings.webhookOrigins ?? [],
   });
   if (!verdict.ok) throw new ApiError(400, verdict.code, "Endpoint URL refused", verdict.reason);
   return verdict.url;
 }
 
-async function subscriptionOr404(env: import("../env.ts").Env, tenantId: string, id: string) {
+async function subscriptionOr404(env: Env, tenantId: string, id: string) {
   const row = await getSubscription(database(env.DB), tenantId, id);
   if (!row) throw new ApiError(404, "not_found", "Not found", "No such subscription");
   return row;
@@ -175,7 +173,7 @@ eventsRouter.openapi(
     const body = c.req.valid("json");
     const { tenantId, userId } = c.get("principal");
     const eventTypes = checkTypes(body.eventTypes);
-    const url = await checkUrl(c, tenantId, body.url);
+    const url = await checkUrl(c.env, c.get("config"), tenantId, body.url);
     // Each subscription multiplies every event's deliveries: a tenant has a bounded number.
     if ((await listSubscriptions(database(c.env.DB), tenantId)).length >= MAX_SUBSCRIPTIONS) {
       throw new ApiError(
@@ -258,7 +256,7 @@ eventsRouter.openapi(
     await subscriptionOr404(c.env, tenantId, id);
     const patch = {
       ...(body.eventTypes ? { eventTypes: checkTypes(body.eventTypes) } : {}),
-      ...(body.url !== undefined ? { url: await checkUrl(c, tenantId, body.url) } : {}),
+      ...(body.url !== undefined ? { url: await checkUrl(c.env, c.get("config"), tenantId, body.url) } : {}),
       ...(body.description !== undefined ? { description: body.description } : {}),
       ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
     };
