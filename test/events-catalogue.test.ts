@@ -174,4 +174,16 @@ describe("storage.low", () => {
     expect(dataOf(low[0]).usedPercent as number).toBeGreaterThan(50);
     expect((await api("PATCH", "/v1/tenant", { storageAlertPercent: 101 })).status).toBe(400);
   });
+
+  it("is checked by the nightly catch-up for tenants with a threshold", async () => {
+    await subscribe(T, "wise", ["storage.low"]);
+    const before = (await stats()).requests["accounts.plans.usage"] ?? 0;
+    await consume([{ kind: "zoom-catch-up", tenantId: T }]);
+    // No threshold: Zoom's usage is not even read.
+    expect((await stats()).requests["accounts.plans.usage"] ?? 0).toBe(before);
+    expect((await api("PATCH", "/v1/tenant", { storageAlertPercent: 10 })).status).toBe(200);
+    await consume([{ kind: "zoom-catch-up", tenantId: T }]);
+    const [low] = await events("storage.low");
+    expect(dataOf(low)).toMatchObject({ thresholdPercent: 10 });
+  });
 });
