@@ -44,6 +44,8 @@ export interface Env {
   ARCHIVE_BACKFILL_DAYS?: string;
   ARCHIVE_SWEEP_MEETINGS_PER_RUN?: string;
   PLAY_LINK_TTL_SECONDS?: string;
+  EVENTS_TIMEOUT_MS?: string;
+  EVENTS_RETRY_HOURS?: string;
 }
 
 type WorkerEnv = Env;

@@ -5,6 +5,8 @@ import type { Config } from "../config.ts";
 import { type Db, database } from "../db/client.ts";
 import { type FinishedPart, recordingFiles, recordings } from "../db/schema.ts";
 import type { Env } from "../env.ts";
+import { recordingArchivedEvent, recordingFailedEvent } from "../events/emit.ts";
+import { committedIds, dispatchEvents } from "../events/outbox.ts";
 import { log } from "../http/log.ts";
 import { TokenVault } from "../tokens/vault.ts";
 import { encodeMeetingUuid, ZoomClient } from "../zoom/client.ts";
@@ -612,7 +614,7 @@ class ArchiveJob {
       );
     }
     const now = Date.now();
-    await this.db
+    const archived = this.db
       .update(recordingFiles)
       .set({
         status: "archived",
@@ -629,6 +631,9 @@ class ArchiveJob {
         updatedAt: now,
       })
       .where(this.owned);
+    // recording.archived is written in the same batch, when this was the recording's last file.
+    const event = await recordingArchivedEvent(this.db, this.file.tenantId, this.file.recordingId);
+    await dispatchEvents(this.env, committedIds(await this.db.batch([archived, event.statement])));
   }
 
   /** Gives the file back after a failed attempt: pending for a retry, failed after the last one. */
@@ -638,7 +643,7 @@ class ArchiveJob {
       await this.abortUpload(this.file.uploadId);
       await this.resetUpload();
     }
-    await this.db
+    const released = this.db
       .update(recordingFiles)
       .set({
         status: final ? "failed" : "pending",
@@ -648,6 +653,12 @@ class ArchiveJob {
         updatedAt: Date.now(),
       })
       .where(this.owned);
+    // recording.failed is written with the last attempt's release.
+    const event = final
+      ? await recordingFailedEvent(this.db, this.file, this.recording, reason, this.file.attempts)
+      : undefined;
+    const written = await this.db.batch(event ? [released, event.statement] : [released]);
+    await dispatchEvents(this.env, committedIds(written));
   }
 }
 

@@ -3,6 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { WiseId } from "../auth/jwt.ts";
 import { database } from "../db/client.ts";
+import { dispatchEvents } from "../events/outbox.ts";
 import { type AppEnv, bearerSecurity, createRouter, requireJsonBody, requireRole } from "../http/context.ts";
 import {
   createTeacher,
@@ -158,7 +159,7 @@ teachersRouter.openapi(
   async (c) => {
     const { tenantId } = c.get("principal");
     const db = database(c.env.DB);
-    const result = await syncTeachers(db, await zoomFor(c), tenantId);
+    const result = await syncTeachers(db, await zoomFor(c), tenantId, (ids) => dispatchEvents(c.env, ids));
     return c.json({ ...result, teachers: (await listTeachers(db, tenantId)).map(view) }, 200);
   },
 );

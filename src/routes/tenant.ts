@@ -1,9 +1,11 @@
 // GET/PATCH /v1/tenant: the institute's profile and policies (user creation, license recycling,
-// meeting settings, host licenses, who may license on schedule, Zoom admins as teachers).
+// meeting settings, host licenses, who may license on schedule, Zoom admins as teachers, where
+// outbound events may go and the storage alert threshold).
 import { createRoute, z } from "@hono/zod-openapi";
 import { hostLicensePolicyOf, licenseOnScheduleOf, meetingPolicyOf } from "../classes/policy.ts";
 import { database } from "../db/client.ts";
 import { getTenant, updateTenant } from "../db/tenants.ts";
+import { parseOrigin } from "../events/url-policy.ts";
 import { bearerSecurity, createRouter, requireJsonBody, requireRole } from "../http/context.ts";
 
 export const tenant = createRouter();
@@ -31,6 +33,8 @@ const TenantView = z
     hostLicensePolicy: HostLicensePolicy,
     licenseOnSchedule: LicenseOnSchedule,
     allowZoomAdminTeachers: z.boolean(),
+    webhookOrigins: z.array(z.string()),
+    storageAlertPercent: z.number().nullable(),
     createdAt: z.string().nullable(),
   })
   .openapi("Tenant");
@@ -73,6 +77,24 @@ const TenantPatch = z
       .boolean()
       .optional()
       .openapi({ description: "Allow adopting the Zoom account's owner or an admin as a teacher" }),
+    webhookOrigins: z
+      .array(
+        z
+          .string()
+          .max(300)
+          .refine((o) => parseOrigin(o) !== null, "must be an origin: scheme://host[:port]")
+          .transform((o) => parseOrigin(o) as string),
+      )
+      .max(10)
+      .optional()
+      .openapi({ description: "Origins event subscription URLs may point at (https in production)" }),
+    storageAlertPercent: z
+      .number()
+      .min(1)
+      .max(100)
+      .nullable()
+      .optional()
+      .openapi({ description: "storage.low is sent when Zoom cloud storage rises above this percentage" }),
   })
   .strict()
   .openapi("TenantPatch");
@@ -87,6 +109,8 @@ const view = (t: Row) => ({
   hostLicensePolicy: hostLicensePolicyOf(t.settings),
   licenseOnSchedule: licenseOnScheduleOf(t.settings),
   allowZoomAdminTeachers: t.settings.allowZoomAdminTeachers ?? false,
+  webhookOrigins: t.settings.webhookOrigins ?? [],
+  storageAlertPercent: t.settings.storageAlertPercent ?? null,
   createdAt: t.createdAt === null ? null : new Date(t.createdAt).toISOString(),
 });
 

@@ -7,9 +7,12 @@ import { refreshSessions } from "../classes/sessions.ts";
 import type { Config } from "../config.ts";
 import { database } from "../db/client.ts";
 import { classes, zoomCredentials } from "../db/schema.ts";
+import { getTenant } from "../db/tenants.ts";
 import type { Env } from "../env.ts";
+import { dispatchEvents } from "../events/outbox.ts";
 import { log } from "../http/log.ts";
 import { syncTeachers } from "../teachers/teachers.ts";
+import { usageFor } from "../usage/usage.ts";
 import { ZoomClient } from "./client.ts";
 import { ZoomNeedsRelink, ZoomNotLinked, ZoomRateLimited } from "./errors.ts";
 import { processEvent, ZoomEventMessage } from "./inbox.ts";
@@ -84,6 +87,20 @@ export interface CatchUpReport {
  * removed in Zoom has its tokens revoked, so the link turns needs_relink), the teachers reconciled
  * with Zoom's users, and the attendance of recently ended classes fetched where it is missing.
  */
+/**
+ * For a tenant with a storageAlertPercent: a usage snapshot (from Zoom when the cached one is older
+ * than 15 minutes), which writes storage.low when storage crossed it. Best effort: a refusal
+ * (rate limit, scope) leaves it for the next night.
+ */
+async function checkStorage(env: Env, db: ReturnType<typeof database>, client: ZoomClient, tenantId: string) {
+  if (typeof (await getTenant(db, tenantId)).settings.storageAlertPercent !== "number") return;
+  try {
+    await usageFor(db, client, tenantId, { refresh: false, dispatch: (ids) => dispatchEvents(env, ids) });
+  } catch (err) {
+    log("warn", "zoom catch-up: storage not checked", { tenantId, err });
+  }
+}
+
 export async function catchUpAccount(
   env: Env,
   config: Config,
@@ -93,7 +110,7 @@ export async function catchUpAccount(
   const db = database(env.DB);
   const client = await ZoomClient.forTenant(env, config, db, tenantId);
   await findUser(client, "me");
-  const { updated } = await syncTeachers(db, client, tenantId);
+  const { updated } = await syncTeachers(db, client, tenantId, (ids) => dispatchEvents(env, ids));
   const recent = await db
     .select()
     .from(classes)
@@ -112,6 +129,7 @@ export async function catchUpAccount(
     if (row.startTime > now) continue;
     sessionsFetched += await refreshSessions(db, client, row);
   }
+  await checkStorage(env, db, client, tenantId);
   const report = { teachersUpdated: updated, classesChecked: recent.length, sessionsFetched };
   log("info", "zoom catch-up: account done", { tenantId, ...report });
   return report;
