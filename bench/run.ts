@@ -18,7 +18,7 @@ if (want("refresh")) {
     await stack.close();
   }
 }
-for (const name of ["join", "join-profile", "archive"]) {
+for (const name of ["join", "join-profile", "archive", "events"]) {
   // `join` prints the profile too; on its own it runs only when asked for by name.
   if (name === "join-profile" ? !only.includes(name) : !want(name)) continue;
   if (!existsSync(`${here}${name}.ts`)) continue;

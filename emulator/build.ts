@@ -15,6 +15,8 @@ export async function buildEmulator(): Promise<void> {
     platform: "neutral",
     target: "es2024",
     external: ["cloudflare:*"],
+    // standardwebhooks (the event receiver's verifier) and its dependencies publish only "main".
+    mainFields: ["module", "main"],
     outfile: emulatorScriptPath,
     loader: { ".mp4": "binary" },
     logLevel: "warning",

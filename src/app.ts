@@ -7,6 +7,7 @@ import { HTTPException } from "hono/http-exception";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestId } from "hono/request-id";
 import { NONCE, secureHeaders } from "hono/secure-headers";
+import { openApiWebhooks } from "./events/catalogue.ts";
 import type { AppEnv } from "./http/context.ts";
 import { ApiError, problemResponse, toProblem } from "./http/problem.ts";
 import { ConfigError, loadConfig } from "./platform/config.ts";
@@ -15,6 +16,7 @@ import { classLinks } from "./routes/class-links.ts";
 import { classesRouter } from "./routes/classes.ts";
 import { consoleRoutes } from "./routes/console.tsx";
 import { renderDocs } from "./routes/docs.ts";
+import { eventsRouter } from "./routes/events.ts";
 import { health } from "./routes/health.ts";
 import { me } from "./routes/me.ts";
 import { recordingsApi } from "./routes/recordings.ts";
@@ -142,6 +144,7 @@ export function createApp() {
   app.route("/", teachersRouter);
   app.route("/", classesRouter);
   app.route("/", usageRouter);
+  app.route("/", eventsRouter);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "wiseJwt", {
     type: "http",
@@ -158,10 +161,14 @@ export function createApp() {
         "Links Wise institutes with their Zoom accounts. Errors are application/problem+json (RFC 9457) with a stable `code`.",
     },
   };
-  app.doc31("/openapi.json", (c) => ({
-    ...documentConfig,
-    servers: [{ url: c.get("config").publicBaseUrl }],
-  }));
+  // Served by hand rather than doc31: the generator replaces `webhooks` with its registry's, and
+  // the outbound events' schemas (Standard Webhooks, one versioned body per type) are added here.
+  app.get("/openapi.json", (c) =>
+    c.json({
+      ...app.getOpenAPI31Document({ ...documentConfig, servers: [{ url: c.get("config").publicBaseUrl }] }),
+      webhooks: openApiWebhooks(),
+    }),
+  );
   app.get("/docs", () => renderDocs(documentConfig.info.title));
 
   app.notFound(() => problemResponse(404, "not_found", "Not found", "No route matches this path"));

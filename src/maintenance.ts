@@ -1,10 +1,12 @@
-// Nightly housekeeping run by the cron trigger: re-encrypts credentials and join URLs sealed under an
+// Nightly housekeeping run by the cron trigger: re-encrypts credentials, join URLs and event secrets sealed under an
 // older key (so an old key can be retired after one night), queues again webhook events left
-// unprocessed, drops expired OAuth states and old webhook ids, and revokes the grants of pending
-// Zoom links nobody confirmed or claimed in time.
+// unprocessed and outbound events to Wise never sent, drops expired OAuth states and old webhook ids, and
+// revokes the grants of pending Zoom links nobody confirmed or claimed in time.
 import { and, isNotNull, isNull, lt, or } from "drizzle-orm";
 import { database } from "./db/client.ts";
 import { oauthStates, webhookDeliveries } from "./db/schema.ts";
+import { pruneEvents, requeueStalledEvents } from "./events/delivery.ts";
+import { resealSecrets } from "./events/subscriptions.ts";
 import { expirePendingLinks } from "./linking/pending.ts";
 import { resealJoinUrls } from "./links/join-urls.ts";
 import { loadConfig } from "./platform/config.ts";
@@ -22,6 +24,7 @@ export async function runMaintenance(env: Env): Promise<{ reencrypted: number; r
   const db = database(env.DB);
   const reencrypted = await reencryptCredentials(db, vaultFor(config));
   const joinUrls = await resealJoinUrls(db, config.tokenKeys);
+  const eventSecrets = await resealSecrets(db, vaultFor(config));
   const now = Date.now();
   await db.delete(oauthStates).where(or(lt(oauthStates.expiresAt, now), isNotNull(oauthStates.usedAt)));
   const pendingExpired = await expirePendingLinks(db, config, now);
@@ -45,11 +48,15 @@ export async function runMaintenance(env: Env): Promise<{ reencrypted: number; r
   if (abandoned.length)
     log("error", "webhook inbox: events never processed were dropped", { events: abandoned });
   const requeued = await requeuePendingEvents(env, now);
+  const outbound = await requeueStalledEvents(env, now);
+  await pruneEvents(db, now);
   log("info", "maintenance done", {
     reencrypted,
     joinUrls,
+    eventSecrets,
     requeued,
     pendingExpired,
+    outbound,
     currentKey: vaultFor(config).currentKeyId,
   });
   return { reencrypted, requeued };

@@ -20,6 +20,7 @@ export const testBindings = {
   CONSOLE_ENABLED: "true",
   ZOOM_TIMEOUT_MS: "1500",
   ZOOM_SCOPE_SET: "granular",
+  EVENTS_TIMEOUT_MS: "1000",
   // Small multipart settings so tests exercise multipart uploads with a few MiB.
   ARCHIVE_MULTIPART_THRESHOLD_BYTES: String(8 * 1024 * 1024),
   ARCHIVE_PART_SIZE_BYTES: String(5 * 1024 * 1024),

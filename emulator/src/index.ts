@@ -3,6 +3,7 @@
 import { Hono } from "hono";
 import { damagedBody, fileStream, parseRange, sha256OfFile, withLength } from "./files.ts";
 import type { WireRequest, WireResponse } from "./http.ts";
+import { receiver } from "./receiver.ts";
 import type { Env } from "./state.ts";
 
 export { ZoomState } from "./state.ts";
@@ -111,6 +112,9 @@ app.get("/__emulator/files/:fileId/sha256", async (c) => {
   if (!file) return c.json({ error: "no such file" }, 404);
   return c.json({ fileId: file.fileId, size: file.size, sha256: await sha256OfFile(file) });
 });
+
+// Wise's event endpoint stand-in and its control routes (before the catch-all control API).
+app.route("/", receiver);
 
 app.all("/__emulator/*", async (c) => respond(await zoom(c.env).control(await wire(c.req.raw))));
 

@@ -18,6 +18,7 @@ import {
   tokenRequestAccount,
 } from "./oauth.ts";
 import { errorPage, expiredStartPage, joinPage, startPage } from "./pages.ts";
+import type { ReceivedDelivery, ReceiverConfig } from "./receiver-types.ts";
 import { lookupStart } from "./rest/meetings.ts";
 import { lookupJoin } from "./rest/registrants.ts";
 import { handleRest } from "./rest/router.ts";
@@ -136,6 +137,58 @@ export class ZoomState extends DurableObject<Env> {
 
   async control(req: WireRequest): Promise<WireResponse> {
     return handleControl(this.core, req, { reset: () => this.reset() });
+  }
+
+  // The event receiver's state (emulator/src/receiver.ts); its tables come and go with a reset.
+  private receiverTables(): void {
+    this.ctx.storage.sql.exec(
+      "CREATE TABLE IF NOT EXISTS receiver_endpoints (name TEXT PRIMARY KEY, config TEXT NOT NULL)",
+    );
+    this.ctx.storage.sql.exec(
+      "CREATE TABLE IF NOT EXISTS receiver_deliveries (seq INTEGER PRIMARY KEY AUTOINCREMENT, endpoint TEXT NOT NULL, entry TEXT NOT NULL)",
+    );
+  }
+
+  async receiverConfig(name: string): Promise<ReceiverConfig | undefined> {
+    this.receiverTables();
+    const row = this.ctx.storage.sql
+      .exec<{ config: string }>("SELECT config FROM receiver_endpoints WHERE name = ?", name)
+      .toArray()[0];
+    return row ? (JSON.parse(row.config) as ReceiverConfig) : undefined;
+  }
+
+  async receiverConfigure(name: string, config: ReceiverConfig): Promise<void> {
+    this.receiverTables();
+    this.ctx.storage.sql.exec(
+      "INSERT INTO receiver_endpoints (name, config) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET config = excluded.config",
+      name,
+      JSON.stringify(config),
+    );
+  }
+
+  async receiverRecord(entry: Omit<ReceivedDelivery, "seq">): Promise<void> {
+    this.receiverTables();
+    this.ctx.storage.sql.exec(
+      "INSERT INTO receiver_deliveries (endpoint, entry) VALUES (?, ?)",
+      entry.endpoint,
+      JSON.stringify(entry),
+    );
+  }
+
+  async receiverDeliveries(name: string): Promise<ReceivedDelivery[]> {
+    this.receiverTables();
+    return this.ctx.storage.sql
+      .exec<{ seq: number; entry: string }>(
+        "SELECT seq, entry FROM receiver_deliveries WHERE endpoint = ? ORDER BY seq",
+        name,
+      )
+      .toArray()
+      .map((r) => ({ seq: r.seq, ...(JSON.parse(r.entry) as Omit<ReceivedDelivery, "seq">) }));
+  }
+
+  async receiverClear(): Promise<void> {
+    this.ctx.storage.sql.exec("DROP TABLE IF EXISTS receiver_endpoints");
+    this.ctx.storage.sql.exec("DROP TABLE IF EXISTS receiver_deliveries");
   }
 
   async startPage(meetingId: string, zak: string): Promise<WireResponse> {

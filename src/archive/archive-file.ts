@@ -46,7 +46,7 @@ export async function archiveRecordingFile(
   const now = Date.now();
   // Claim: one consumer at a time per file, whatever the number of messages (webhook resent,
   // sweep, retry).
-  const claim = await claimFile(db, config, ref, now);
+  const claim = await claimFile(env, db, config, ref, now);
   if (!("claimed" in claim)) return claim;
   const lease = claim.claimed;
   try {

@@ -5,6 +5,8 @@
 import { and, eq, inArray, lt, or } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { type FinishedPart, recordingFiles, type recordings } from "../db/schema.ts";
+import { recordingArchivedEvent, recordingFailedEvent } from "../events/emit.ts";
+import { committedIds, dispatchEvents } from "../events/outbox.ts";
 import type { Config } from "../platform/config.ts";
 import { LeaseLost } from "./failures.ts";
 import { findRecordingFile } from "./manage.ts";
@@ -23,6 +25,7 @@ export type ClaimResult =
 
 /** Claims the file for this consumer; a claim whose holder died runs out after the lease. */
 export async function claimFile(
+  env: Env,
   db: Db,
   config: Config,
   ref: { tenantId: string; fileId: string },
@@ -62,12 +65,13 @@ export async function claimFile(
     return { outcome: "busy", retryAfterSeconds: wait };
   }
   return {
-    claimed: new FileLease(db, config, claimed, current.recording, leaseId, current.file),
+    claimed: new FileLease(env, db, config, claimed, current.recording, leaseId, current.file),
   };
 }
 
 export class FileLease {
   constructor(
+    private readonly env: Env,
     private readonly db: Db,
     private readonly config: Config,
     /** The file's row as this consumer last wrote it. */
@@ -123,7 +127,7 @@ export class FileLease {
   /** The file is in R2, verified: archived with its size and hash. */
   async complete(size: number, sha256: string) {
     const now = Date.now();
-    await this.db
+    const archived = this.db
       .update(recordingFiles)
       .set({
         status: "archived",
@@ -140,6 +144,9 @@ export class FileLease {
         updatedAt: now,
       })
       .where(this.owned);
+    // recording.archived is written in the same batch, when this was the recording's last file.
+    const event = await recordingArchivedEvent(this.db, this.file.tenantId, this.file.recordingId);
+    await dispatchEvents(this.env, committedIds(await this.db.batch([archived, event.statement])));
   }
 
   /** Waiting is free until a bound after the meeting (Zoom's processing can take a day). */
@@ -165,7 +172,7 @@ export class FileLease {
 
   /** Gives the file back after a failed attempt: pending for a retry, failed after the last one. */
   async release(reason: string, final: boolean) {
-    await this.db
+    const released = this.db
       .update(recordingFiles)
       .set({
         status: final ? "failed" : "pending",
@@ -175,5 +182,11 @@ export class FileLease {
         updatedAt: Date.now(),
       })
       .where(this.owned);
+    // recording.failed is written with the last attempt's release.
+    const event = final
+      ? await recordingFailedEvent(this.db, this.file, this.recording, reason, this.file.attempts)
+      : undefined;
+    const written = await this.db.batch(event ? [released, event.statement] : [released]);
+    await dispatchEvents(this.env, committedIds(written));
   }
 }

@@ -1,10 +1,11 @@
 // Removing Zoom's copy per the tenant's archive policy. A meeting instance is trashed at Zoom only
 // when every file Zoom lists for it is archived here with Zoom's size and present in R2.
 import { and, asc, eq } from "drizzle-orm";
-import { audit } from "../db/audit.ts";
+import { auditStatement } from "../db/audit.ts";
 import { type Db, database } from "../db/client.ts";
 import { recordingFiles, recordings } from "../db/schema.ts";
 import { getTenant } from "../db/tenants.ts";
+import { committedIds, dispatchEvents, eventStatement } from "../events/outbox.ts";
 import type { Config } from "../platform/config.ts";
 import { log } from "../platform/log.ts";
 import { cloudStorageOf } from "../usage/storage.ts";
@@ -157,11 +158,11 @@ export async function trashIfVerified(
     return false;
   }
   await client.call({ operation: "recordings.delete", method: "DELETE", path, query: { action: "trash" } });
-  await db
+  const trashed = db
     .update(recordings)
     .set({ zoomState: "trashed", updatedAt: Date.now() })
     .where(and(eq(recordings.tenantId, recording.tenantId), eq(recordings.id, recording.id)));
-  await audit(db, {
+  const audited = auditStatement(db, {
     tenantId: recording.tenantId,
     actor: "actor" in policy ? policy.actor : "system",
     action: "recording.deleted_from_zoom",
@@ -174,6 +175,22 @@ export async function trashIfVerified(
       bytes: ours.reduce((n, f) => n + f.bytesArchived, 0),
     },
   });
+  // The change, its audit line and recording.deleted_from_zoom commit together.
+  const event = await eventStatement(db, {
+    tenantId: recording.tenantId,
+    type: "recording.deleted_from_zoom",
+    key: recording.id,
+    data: {
+      recordingId: recording.id,
+      classId: recording.classId,
+      meetingUuid: recording.meetingUuid,
+      topic: recording.topic,
+      action: "trash",
+      files: ours.length,
+      bytes: ours.reduce((n, f) => n + f.bytesArchived, 0),
+    },
+  });
+  await dispatchEvents(env, committedIds(await db.batch([trashed, audited, event.statement])));
   return true;
 }
 

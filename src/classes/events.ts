@@ -5,7 +5,8 @@ import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { audit } from "../db/audit.ts";
 import { database } from "../db/client.ts";
-import { classes, teachers } from "../db/schema.ts";
+import { classes, classSessions, teachers } from "../db/schema.ts";
+import { dispatchEvents, emitEvent } from "../events/outbox.ts";
 import { rosterChanged } from "../links/roster-object.ts";
 import type { Config } from "../platform/config.ts";
 import { log } from "../platform/log.ts";
@@ -82,6 +83,14 @@ export const onMeetingStarted: EventHandler = async (env, _config, event) => {
   if (!row) return;
   await rosterChanged(env, tenantId, row.classId);
   await touchTeacher(env, tenantId, row.teacherId, Date.now());
+  // After the change: the inbox runs this handler again until it succeeds, and the key makes the
+  // event once per meeting instance.
+  await emitEvent(env, database(env.DB), {
+    tenantId,
+    type: "class.started",
+    key: `${row.classId}|${p.object.uuid ?? event.event_ts ?? p.object.start_time ?? ""}`,
+    data: { classId: row.classId, zoomMeetingId: p.object.id, meetingUuid: p.object.uuid ?? null },
+  });
 };
 
 export const onMeetingEnded: EventHandler = async (env, config, event) => {
@@ -110,6 +119,27 @@ export const onMeetingEnded: EventHandler = async (env, config, event) => {
   if (!p.object.uuid) return;
   const client = await ZoomClient.forTenant(env, config, db, tenantId);
   await recordSession(db, client, row, p.object.uuid);
+  const session = await db
+    .select()
+    .from(classSessions)
+    .where(and(eq(classSessions.tenantId, tenantId), eq(classSessions.zoomMeetingUuid, p.object.uuid)))
+    .get();
+  await emitEvent(env, db, {
+    tenantId,
+    type: "class.ended",
+    key: `${row.classId}|${p.object.uuid}`,
+    data: {
+      classId: row.classId,
+      zoomMeetingId: p.object.id,
+      meetingUuid: p.object.uuid,
+      endedAt: Number.isNaN(endedAt) ? null : new Date(endedAt).toISOString(),
+      attendance: {
+        participants: session?.participantsCount ?? 0,
+        complete: session?.reportComplete ?? false,
+        route: `/v1/classes/${encodeURIComponent(row.classId)}/sessions`,
+      },
+    },
+  });
 };
 
 export const onMeetingDeleted: EventHandler = async (env, _config, event) => {
@@ -268,7 +298,7 @@ export const onUserEvent: EventHandler = async (env, config, event) => {
   if (!p || !tenantId) return;
   const db = database(env.DB);
   const effective = await currentActivation(env, config, tenantId, p.object.id, event.event);
-  await applyUserEvent(db, tenantId, effective, p.object);
+  await dispatchEvents(env, await applyUserEvent(db, tenantId, effective, p.object));
   const issue = hostIssueOf[effective];
   if (issue === undefined) return;
   // Classes still to run are flagged (visible as hostIssue in the API) rather than left to fail at

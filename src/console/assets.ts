@@ -27,11 +27,13 @@ label{display:block;font-size:.9rem}
 table{width:100%;border-collapse:collapse;font-size:.95rem}th,td{text-align:left;padding:.4rem;border-bottom:1px solid #e6e9ef;vertical-align:top}
 .badge{display:inline-block;padding:.05rem .5rem;border-radius:999px;font-size:.8rem;background:#e6e9ef}
 .pending{border:1px solid currentColor;border-radius:6px;padding:.5rem 1rem;margin:.5rem 0}
-.badge.linked,.badge.archived,.badge.active{background:#d7f3e3;color:var(--ok)}.badge.needs_relink,.badge.failed{background:#fde2e2;color:var(--danger)}
+.badge.linked,.badge.archived,.badge.active{background:#d7f3e3;color:var(--ok)}.badge.delivered{background:#d7f3e3;color:var(--ok)}.badge.dead,.badge.cancelled{background:#fde2e2;color:var(--danger)}
+.badge.needs_relink,.badge.failed{background:#fde2e2;color:var(--danger)}
 .cards{list-style:none;padding:0;display:grid;gap:.75rem}.cards li{border:1px solid #e6e9ef;border-radius:10px;padding:.75rem}
 .links{font-size:.85rem;word-break:break-all}
 progress{width:8rem}
 #error{background:#fde2e2;color:var(--danger);padding:.75rem 1rem;margin:1rem auto;max-width:60rem;border-radius:8px}
+#event-secret{background:#fff7d6;padding:.6rem .9rem;border-radius:8px;word-break:break-all;margin-bottom:.75rem}
 #notice{background:#e3ebff;padding:.75rem 1rem;margin:1rem auto;max-width:60rem;border-radius:8px}
 #storage-chart{width:100%;height:6rem;display:block}#storage-chart text{font-size:9px;fill:var(--muted)}
 video{width:100%;max-height:60vh;background:#000;border-radius:8px}
@@ -300,8 +302,40 @@ export const consoleJs = String.raw`
     if (!list.length) body.append(el("tr", {}, el("td", { colspan: 4, class: "muted" }, "No recordings yet.")));
   }
 
+  // Outbound events: subscriptions, their latest deliveries with a replay button each.
+  async function loadEvents() {
+    const { subscriptions } = await api("GET", "/v1/events/subscriptions");
+    const ul = $("subscriptions"); ul.replaceChildren();
+    for (const s of subscriptions) {
+      const path = "/v1/events/subscriptions/" + encodeURIComponent(s.id);
+      const { deliveries } = await api("GET", path + "/deliveries?limit=10");
+      const rows = deliveries.map((d) => el("tr", {},
+        el("td", {}, d.type), el("td", {}, el("span", { class: "badge " + d.status, "data-delivery-status": d.eventId }, d.status)),
+        el("td", {}, String(d.attempts)), el("td", { class: "muted" }, d.lastError || (d.lastStatus ? "HTTP " + d.lastStatus : "")),
+        el("td", {}, el("button", { type: "button", class: "secondary", "data-replay": d.eventId, onclick: (e) => guarded(e.target, async () => {
+          await api("POST", path + "/replay", { eventId: d.eventId }); notice("Event queued again."); await loadEvents();
+        }) }, "Replay"))));
+      ul.append(el("li", { "data-subscription": s.id },
+        el("p", {}, el("strong", {}, s.url), " ", el("span", { class: "badge " + (s.enabled ? "active" : "failed") }, s.enabled ? "enabled" : "disabled"),
+          s.disabledReason ? el("span", { class: "muted" }, " (" + s.disabledReason + ")") : null),
+        el("p", { class: "muted" }, s.eventTypes.join(", ")),
+        el("div", { class: "row" },
+          el("button", { type: "button", class: "secondary", onclick: (e) => guarded(e.target, async () => {
+            await api("PATCH", path, { enabled: !s.enabled }); await loadEvents();
+          }) }, s.enabled ? "Disable" : "Enable"),
+          el("button", { type: "button", class: "secondary", onclick: (e) => guarded(e.target, async () => {
+            const r = await api("POST", path + "/rotate-secret", { overlapSeconds: 86400 });
+            show("event-secret", "New signing secret (shown once; the old one signs too for 24 hours): " + r.secret);
+          }) }, "Rotate secret")),
+        el("table", {}, el("caption", { class: "sr-only" }, "Recent deliveries"),
+          el("thead", {}, el("tr", {}, ["Event", "Status", "Attempts", "Last answer", ""].map((h) => el("th", { scope: "col" }, h)))),
+          el("tbody", {}, rows.length ? rows : el("tr", {}, el("td", { colspan: 5, class: "muted" }, "No deliveries yet."))))));
+    }
+    if (!subscriptions.length) ul.append(el("li", { class: "muted" }, "No subscriptions yet."));
+  }
+
   async function loadAll() {
-    const results = await Promise.allSettled([loadLink(false), loadPending(), loadUsage(), loadTeachers(), loadClasses(), loadRecordings()]);
+    const results = await Promise.allSettled([loadLink(false), loadPending(), loadUsage(), loadTeachers(), loadClasses(), loadRecordings(), loadEvents()]);
     const failed = results.find((r) => r.status === "rejected");
     if (failed && !(failed.reason instanceof ApiProblem && failed.reason.status === 401)) fail(problemText(failed.reason));
   }
@@ -361,6 +395,11 @@ export const consoleJs = String.raw`
       const body = { teacherId: f.teacherId, topic: f.topic, startTime: new Date(f.startTime).toISOString(), durationMinutes: f.durationMinutes, registration: f.registration };
       const c = await api("PUT", "/v1/classes/" + encodeURIComponent(f.classId) + "/meeting", body);
       classes.set(c.classId, c); renderClasses();
+    }); });
+    $("subscription-form").addEventListener("submit", (e) => { e.preventDefault(); guarded(e.submitter, async () => {
+      const { types } = await api("GET", "/v1/events/types");
+      const r = await api("POST", "/v1/events/subscriptions", { url: formData(e.target).url, eventTypes: types.map((t) => t.type) });
+      e.target.reset(); show("event-secret", "Signing secret (shown once): " + r.secret); await loadEvents();
     }); });
     if (token) guarded(null, () => signIn(token));
   });

@@ -17,7 +17,7 @@ export function ConsolePage(props: { demoTokens: boolean }) {
         <header>
           <h1>Zoom for Wise</h1>
           <p class="muted">
-            Admin console: link Zoom, manage teachers and classes, watch archived recordings.
+            Admin console: link Zoom, manage teachers and classes, watch archived recordings, follow events.
           </p>
         </header>
         <div id="notice" role="status" aria-live="polite" hidden></div>
@@ -179,6 +179,22 @@ export function ConsolePage(props: { demoTokens: boolean }) {
                 <track id="player-captions" kind="captions" label="Captions" />
               </video>
             </div>
+          </section>
+
+          <section aria-labelledby="events-title">
+            <h2 id="events-title">Events to Wise</h2>
+            <p class="muted">
+              Signed deliveries (Standard Webhooks) of what happens here, to endpoints on the tenant's webhook
+              origins.
+            </p>
+            <div id="event-secret" role="status" aria-live="polite" hidden></div>
+            <ul id="subscriptions" class="cards"></ul>
+            <form id="subscription-form" class="grid">
+              <label>
+                Endpoint URL <input name="url" type="url" required maxlength={2048} />
+              </label>
+              <button type="submit">Subscribe to every event</button>
+            </form>
           </section>
         </main>
       </body>

@@ -27,6 +27,10 @@ export interface TenantSettings {
   licenseOnSchedule?: "admin" | "anyone" | "never";
   /** Whether the Zoom account's owner and admins may be adopted as teachers. */
   allowZoomAdminTeachers?: boolean;
+  /** Origins (scheme://host[:port]) that event subscription URLs may point at. */
+  webhookOrigins?: string[];
+  /** storage.low is sent when the Zoom account's cloud storage rises above this percentage. */
+  storageAlertPercent?: number | null;
   archivePolicy?: {
     deleteFromZoom: "never" | "after-archive" | "when-storage-above";
     storageThresholdPercent?: number;
@@ -463,4 +467,83 @@ export const usageSnapshots = sqliteTable(
     storagePlanBytes: integer("storage_plan_bytes"),
   },
   (t) => [index("usage_snapshots_tenant_at").on(t.tenantId, t.takenAt)],
+);
+
+/**
+ * A tenant's outbound event subscription: where Wise wants events (Standard Webhooks), which types,
+ * and the signing secret sealed by the vault (field "event_secret:{id}"). During a rotation the
+ * previous secret also signs until `previous_secret_until`.
+ */
+export const eventSubscriptions = sqliteTable(
+  "event_subscriptions",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id").notNull(),
+    url: text("url").notNull(),
+    eventTypes: text("event_types", { mode: "json" }).$type<string[]>().notNull(),
+    description: text("description"),
+    secretEnc: text("secret_enc").notNull(),
+    previousSecretEnc: text("previous_secret_enc"),
+    previousSecretUntil: integer("previous_secret_until", { mode: "number" }),
+    enabled: integer("enabled", { mode: "boolean" }).notNull(),
+    /** Why the service turned it off (a 410 from the endpoint), or null. */
+    disabledReason: text("disabled_reason"),
+    createdBy: text("created_by").notNull(),
+    createdAt: integer("created_at", { mode: "number" }).notNull(),
+    updatedAt: integer("updated_at", { mode: "number" }).notNull(),
+  },
+  (t) => [index("event_subscriptions_tenant").on(t.tenantId)],
+);
+
+/**
+ * The outbox: one row per event, written in the same D1 batch as the state change it reports.
+ * `dispatched_at` is set once deliveries were created for the tenant's subscriptions; the nightly
+ * run queues again rows the Worker never dispatched.
+ */
+export const outboundEvents = sqliteTable(
+  "outbound_events",
+  {
+    /** The `webhook-id` (msg_...): stable across retries and replays. */
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id").notNull(),
+    type: text("type").notNull(),
+    /** The event's `data` (JSON text). */
+    data: text("data").notNull(),
+    createdAt: integer("created_at", { mode: "number" }).notNull(),
+    dispatchedAt: integer("dispatched_at", { mode: "number" }),
+  },
+  (t) => [
+    index("outbound_events_undispatched").on(t.dispatchedAt, t.createdAt),
+    index("outbound_events_tenant_at").on(t.tenantId, t.createdAt),
+  ],
+);
+
+export type EventDeliveryStatus = "pending" | "delivered" | "dead" | "cancelled";
+
+/** One event to one subscription: its attempts, its schedule and how it ended. */
+export const eventDeliveries = sqliteTable(
+  "event_deliveries",
+  {
+    eventId: text("event_id").notNull(),
+    subscriptionId: text("subscription_id").notNull(),
+    tenantId: text("tenant_id").notNull(),
+    status: text("status", { enum: ["pending", "delivered", "dead", "cancelled"] })
+      .$type<EventDeliveryStatus>()
+      .notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    /** Start of the current run of attempts (a replay starts a new one): retries last 24 hours from it. */
+    firstAttemptAt: integer("first_attempt_at", { mode: "number" }),
+    lastAttemptAt: integer("last_attempt_at", { mode: "number" }),
+    nextAttemptAt: integer("next_attempt_at", { mode: "number" }).notNull(),
+    /** HTTP status of the last answer, or null when there was none (timeout, connection refused). */
+    lastStatus: integer("last_status"),
+    lastError: text("last_error"),
+    deliveredAt: integer("delivered_at", { mode: "number" }),
+    createdAt: integer("created_at", { mode: "number" }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.eventId, t.subscriptionId] }),
+    index("event_deliveries_subscription").on(t.tenantId, t.subscriptionId, t.createdAt),
+    index("event_deliveries_due").on(t.status, t.nextAttemptAt),
+  ],
 );

@@ -105,6 +105,8 @@ const ConfigSchema = z
       .min(60)
       .max(7 * 86_400)
       .default(6 * 3600),
+    EVENTS_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(10_000),
+    EVENTS_RETRY_HOURS: z.coerce.number().min(1).max(72).default(24),
   })
   .superRefine((c, ctx) => {
     if (c.ZOOM_WEBHOOK_SECRET_PREVIOUS_UNTIL && !c.ZOOM_WEBHOOK_SECRET_PREVIOUS) {
@@ -175,6 +177,8 @@ export interface Config {
   };
   /** Lifetime of a playback link on top of the recording's own duration. */
   playLinkTtlSeconds: number;
+  /** Outbound events to Wise: time one delivery may take, and how long failed ones are retried. */
+  events: { timeoutMs: number; retryHours: number };
 }
 
 export class ConfigError extends Error {
@@ -271,6 +275,7 @@ function parseConfig(env: Env): Config | ConfigError {
       sweepMeetingsPerRun: c.ARCHIVE_SWEEP_MEETINGS_PER_RUN,
     },
     playLinkTtlSeconds: c.PLAY_LINK_TTL_SECONDS,
+    events: { timeoutMs: c.EVENTS_TIMEOUT_MS, retryHours: c.EVENTS_RETRY_HOURS },
   };
 }
 

@@ -1,6 +1,7 @@
 // /v1/teachers: admins manage their teachers' Zoom users and licenses.
 import type { Context } from "hono";
 import { database } from "../db/client.ts";
+import { dispatchEvents } from "../events/outbox.ts";
 import { type AppEnv, createRouter } from "../http/context.ts";
 import { syncTeachers } from "../teachers/sync.ts";
 import {
@@ -40,7 +41,7 @@ teachersRouter.openapi(contract.postTeachers, async (c) => {
 teachersRouter.openapi(contract.postTeachersSync, async (c) => {
   const { tenantId } = c.get("principal");
   const db = database(c.env.DB);
-  const result = await syncTeachers(db, await zoomFor(c), tenantId);
+  const result = await syncTeachers(db, await zoomFor(c), tenantId, (ids) => dispatchEvents(c.env, ids));
   return c.json({ ...result, teachers: (await listTeachers(db, tenantId)).map(view) }, 200);
 });
 

@@ -1,5 +1,6 @@
 // GET/PATCH /v1/tenant: the institute's profile and policies (user creation, license recycling,
-// meeting settings, host licenses, who may license on schedule, Zoom admins as teachers).
+// meeting settings, host licenses, who may license on schedule, Zoom admins as teachers, where
+// outbound events may go and the storage alert threshold).
 import { database } from "../db/client.ts";
 import { getTenant, updateTenant } from "../db/tenants.ts";
 import { createRouter } from "../http/context.ts";

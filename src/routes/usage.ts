@@ -1,6 +1,7 @@
 // GET /v1/zoom/usage: seats and cloud storage of the linked Zoom account, plus our archive totals.
 import { createRoute, z } from "@hono/zod-openapi";
 import { database } from "../db/client.ts";
+import { dispatchEvents } from "../events/outbox.ts";
 import { bearerSecurity, createRouter, requireRole } from "../http/context.ts";
 import { usageFor } from "../usage/usage.ts";
 import { ZoomClient } from "../zoom/client.ts";
@@ -51,7 +52,10 @@ usageRouter.openapi(
     const client = await ZoomClient.forTenant(c.env, c.get("config"), db, tenantId);
     const refresh = c.req.valid("query").refresh;
     return c.json(
-      await usageFor(db, client, tenantId, { refresh: refresh === "1" || refresh === "true" }),
+      await usageFor(db, client, tenantId, {
+        refresh: refresh === "1" || refresh === "true",
+        dispatch: (ids) => dispatchEvents(c.env, ids),
+      }),
       200,
     );
   },

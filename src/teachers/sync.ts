@@ -4,6 +4,8 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { teachers } from "../db/schema.ts";
 import { getTenant } from "../db/tenants.ts";
+import { teacherStatusEvents } from "../events/emit.ts";
+import { committedIds } from "../events/outbox.ts";
 import { log } from "../platform/log.ts";
 import type { ZoomClient } from "../zoom/client.ts";
 import { listUsers } from "../zoom/users.ts";
@@ -12,7 +14,12 @@ import { licenseTeacher, upcomingClassesOf } from "./licenses.ts";
 import { listTeachers, type TeacherStatus, teacherWhere } from "./teachers.ts";
 
 /** Reconciles every teacher with Zoom's user list (all statuses, all pages). */
-export async function syncTeachers(db: Db, client: ZoomClient, tenantId: string) {
+export async function syncTeachers(
+  db: Db,
+  client: ZoomClient,
+  tenantId: string,
+  dispatch: (eventIds: string[]) => Promise<void> = async () => {},
+) {
   const byId = new Map<
     string,
     { id?: string | undefined; email: string; type: number; status: TeacherStatus }
@@ -41,10 +48,22 @@ export async function syncTeachers(db: Db, client: ZoomClient, tenantId: string)
     if (!u) missing++;
     if (next.zoomUserId !== t.zoomUserId || next.status !== t.status || next.licensed !== t.licensed) {
       updated++;
-      await db
-        .update(teachers)
-        .set({ ...next, updatedAt: now })
-        .where(teacherWhere(tenantId, t.wiseUserId));
+      // teacher.status_changed goes first in the batch: it reads the state the update replaces.
+      const events = await teacherStatusEvents(
+        db,
+        tenantId,
+        teacherWhere(tenantId, t.wiseUserId),
+        next,
+        `sync|${t.wiseUserId}|${now}`,
+      );
+      const written = await db.batch([
+        events.statement,
+        db
+          .update(teachers)
+          .set({ ...next, updatedAt: now })
+          .where(teacherWhere(tenantId, t.wiseUserId)),
+      ]);
+      await dispatch(committedIds(written));
     }
   }
   return { zoomUsers, updated, missing, unlicensedHosts: await hostsLeftBasic(db, client, tenantId) };
@@ -85,7 +104,7 @@ export async function applyUserEvent(
   tenantId: string,
   event: string,
   user: { id: string; email?: string | undefined; type?: number | undefined },
-): Promise<void> {
+): Promise<string[]> {
   const match = and(
     eq(teachers.tenantId, tenantId),
     user.email
@@ -93,31 +112,37 @@ export async function applyUserEvent(
       : eq(teachers.zoomUserId, user.id),
   );
   const now = Date.now();
+  // Each change is one batch with its teacher.status_changed events (written first: they read the
+  // state before the update, and only for rows the update changes). Returns the events' ids.
+  const apply = async (next: {
+    status?: "active" | "inactive";
+    licensed?: boolean;
+    zoomUserId?: string | null;
+  }): Promise<string[]> => {
+    const events = await teacherStatusEvents(db, tenantId, match, next, `${event}|${user.id}|${now}`);
+    const written = await db.batch([
+      events.statement,
+      db
+        .update(teachers)
+        .set({ ...next, updatedAt: now })
+        .where(match),
+    ]);
+    return committedIds(written);
+  };
   switch (event) {
     case "user.deleted":
     case "user.disassociated":
-      await db
-        .update(teachers)
-        .set({ zoomUserId: null, status: "inactive", licensed: false, updatedAt: now })
-        .where(match);
-      return;
+      return apply({ zoomUserId: null, status: "inactive", licensed: false });
     case "user.deactivated":
-      await db.update(teachers).set({ status: "inactive", updatedAt: now }).where(match);
-      return;
+      return apply({ status: "inactive" });
     case "user.activated":
-      await db.update(teachers).set({ status: "active", updatedAt: now }).where(match);
-      return;
+      return apply({ status: "active" });
     case "user.invitation_accepted":
-      await db.update(teachers).set({ status: "active", zoomUserId: user.id, updatedAt: now }).where(match);
-      return;
+      return apply({ status: "active", zoomUserId: user.id });
     case "user.created":
     case "user.updated":
-      if (user.type === 1 || user.type === 2) {
-        await db
-          .update(teachers)
-          .set({ licensed: user.type === 2, updatedAt: now })
-          .where(match);
-      }
-      return;
+      if (user.type === 1 || user.type === 2) return apply({ licensed: user.type === 2 });
+      return [];
   }
+  return [];
 }

@@ -4,6 +4,8 @@
 import { and, desc, eq } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { usageSnapshots } from "../db/schema.ts";
+import { storageLowEvent } from "../events/emit.ts";
+import { committedIds } from "../events/outbox.ts";
 import { log } from "../platform/log.ts";
 import type { ZoomClient } from "../zoom/client.ts";
 import { ZoomApiError, ZoomRateLimited } from "../zoom/errors.ts";
@@ -53,7 +55,13 @@ export async function latestUsage(db: Db, tenantId: string): Promise<UsageSnapsh
 }
 
 /** Reads seats and plan usage from Zoom and stores them as a new snapshot. */
-export async function takeUsageSnapshot(db: Db, client: ZoomClient, tenantId: string, now: number) {
+export async function takeUsageSnapshot(
+  db: Db,
+  client: ZoomClient,
+  tenantId: string,
+  now: number,
+  dispatch: (eventIds: string[]) => Promise<void> = async () => {},
+) {
   const summary = await usersSummary(client);
   let plan: Awaited<ReturnType<typeof planUsage>> | undefined;
   try {
@@ -64,7 +72,7 @@ export async function takeUsageSnapshot(db: Db, client: ZoomClient, tenantId: st
     log("warn", "zoom plan usage refused; storage left unknown", { tenantId, err: err.message });
   }
   const storage = cloudStorageOf(plan?.plan_recording);
-  return db
+  const snapshot = db
     .insert(usageSnapshots)
     .values({
       tenantId,
@@ -78,8 +86,14 @@ export async function takeUsageSnapshot(db: Db, client: ZoomClient, tenantId: st
       storageUsedBytes: storage.usedBytes,
       storagePlanBytes: storage.capacityBytes,
     })
-    .returning()
-    .get();
+    .returning();
+  // storage.low is written with the snapshot that crosses the tenant's threshold.
+  const [inserted, written] = await db.batch([
+    snapshot,
+    (await storageLowEvent(db, tenantId, now)).statement,
+  ]);
+  await dispatch(committedIds([written]));
+  return inserted[0] as UsageSnapshot;
 }
 
 /** The usage answer: from the cache when fresh, else from Zoom (falling back to the cache on 429). */
@@ -87,7 +101,7 @@ export async function usageFor(
   db: Db,
   client: ZoomClient,
   tenantId: string,
-  opts: { refresh: boolean; now?: number },
+  opts: { refresh: boolean; now?: number; dispatch?: (eventIds: string[]) => Promise<void> },
 ): Promise<UsageView> {
   const now = opts.now ?? Date.now();
   const cached = await latestUsage(db, tenantId);
@@ -95,7 +109,7 @@ export async function usageFor(
   if (usable && !opts.refresh && now - usable.takenAt < USAGE_MAX_AGE_MS)
     return view(db, usable, tenantId, now);
   try {
-    return view(db, await takeUsageSnapshot(db, client, tenantId, now), tenantId, now);
+    return view(db, await takeUsageSnapshot(db, client, tenantId, now, opts.dispatch), tenantId, now);
   } catch (err) {
     if (usable && err instanceof ZoomRateLimited) {
       return view(db, usable, tenantId, now, {

@@ -6,9 +6,12 @@ import { z } from "zod";
 import { refreshSessions } from "../classes/sessions.ts";
 import { database } from "../db/client.ts";
 import { classes, zoomCredentials } from "../db/schema.ts";
+import { getTenant } from "../db/tenants.ts";
+import { dispatchEvents } from "../events/outbox.ts";
 import type { Config } from "../platform/config.ts";
 import { log } from "../platform/log.ts";
 import { syncTeachers } from "../teachers/sync.ts";
+import { usageFor } from "../usage/usage.ts";
 import { ZoomClient } from "../zoom/client.ts";
 import { ZoomNeedsRelink, ZoomNotLinked, ZoomRateLimited } from "../zoom/errors.ts";
 import { findUser } from "../zoom/users.ts";
@@ -83,6 +86,20 @@ export interface CatchUpReport {
  * removed in Zoom has its tokens revoked, so the link turns needs_relink), the teachers reconciled
  * with Zoom's users, and the attendance of recently ended classes fetched where it is missing.
  */
+/**
+ * For a tenant with a storageAlertPercent: a usage snapshot (from Zoom when the cached one is older
+ * than 15 minutes), which writes storage.low when storage crossed it. Best effort: a refusal
+ * (rate limit, scope) leaves it for the next night.
+ */
+async function checkStorage(env: Env, db: ReturnType<typeof database>, client: ZoomClient, tenantId: string) {
+  if (typeof (await getTenant(db, tenantId)).settings.storageAlertPercent !== "number") return;
+  try {
+    await usageFor(db, client, tenantId, { refresh: false, dispatch: (ids) => dispatchEvents(env, ids) });
+  } catch (err) {
+    log("warn", "zoom catch-up: storage not checked", { tenantId, err });
+  }
+}
+
 export async function catchUpAccount(
   env: Env,
   config: Config,
@@ -92,7 +109,7 @@ export async function catchUpAccount(
   const db = database(env.DB);
   const client = await ZoomClient.forTenant(env, config, db, tenantId);
   await findUser(client, "me");
-  const { updated } = await syncTeachers(db, client, tenantId);
+  const { updated } = await syncTeachers(db, client, tenantId, (ids) => dispatchEvents(env, ids));
   const recent = await db
     .select()
     .from(classes)
@@ -111,6 +128,7 @@ export async function catchUpAccount(
     if (row.startTime > now) continue;
     sessionsFetched += await refreshSessions(db, client, row);
   }
+  await checkStorage(env, db, client, tenantId);
   const report = { teachersUpdated: updated, classesChecked: recent.length, sessionsFetched };
   log("info", "zoom catch-up: account done", { tenantId, ...report });
   return report;

@@ -4,15 +4,17 @@
 // refresh, the new pair is compare-and-swapped into D1 before anyone uses it, and an invalid_grant
 // is believed only after re-reading D1 (another writer may have won).
 import { DurableObject } from "cloudflare:workers";
-import { audit } from "../db/audit.ts";
+import { audit, auditStatement } from "../db/audit.ts";
 import { database } from "../db/client.ts";
+import { linkNeedsRelinkEvent, linkUnlinkedEvent } from "../events/emit.ts";
+import { committedIds, dispatchEvents } from "../events/outbox.ts";
 import { loadConfig } from "../platform/config.ts";
 import { log } from "../platform/log.ts";
 import {
   type CredentialRow,
   credentialForAccount,
-  deleteCredential,
-  markNeedsRelink,
+  deleteCredentialStatement,
+  markNeedsRelinkWithEvents,
   openTokens,
   sealTokens,
   swapTokens,
@@ -146,13 +148,16 @@ export class ZoomAccount extends DurableObject<Env> {
       }
       log(revoked ? "info" : "warn", "unlink: revocation at Zoom", { zoomAccountId, revoked });
     }
-    await deleteCredential(db, zoomAccountId);
-    await audit(db, {
+    const deleted = deleteCredentialStatement(db, zoomAccountId);
+    const audited = auditStatement(db, {
       tenantId: row.tenantId,
       actor,
       action: how === "unlinked" ? "zoom.unlinked" : "zoom.deauthorized",
       details: { zoomAccountId, revokedAtZoom: revoked },
     });
+    // The credential goes, and zoom.link.unlinked is written, in one batch.
+    const event = await linkUnlinkedEvent(db, row, how === "unlinked" ? "admin" : "zoom", actor);
+    await dispatchEvents(this.env, committedIds(await db.batch([deleted, audited, event.statement])));
     return true;
   }
 
@@ -285,7 +290,11 @@ export class ZoomAccount extends DurableObject<Env> {
       const opened = await openTokens(vaultFor(this.config), again);
       return this.keep(again.refreshTokenHash, opened.accessToken, again.accessTokenExpiresAt);
     }
-    if (await markNeedsRelink(db, row, err.reason, Date.now())) {
+    const now = Date.now();
+    const event = await linkNeedsRelinkEvent(db, row, err.reason, now);
+    const marked = await markNeedsRelinkWithEvents(db, row, err.reason, now, [event.statement]);
+    if (marked.changed) {
+      await dispatchEvents(this.env, marked.eventIds);
       await audit(db, {
         tenantId: row.tenantId,
         actor: "zoom",

@@ -4,6 +4,7 @@
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { zoomCredentials } from "../db/schema.ts";
+import { committedIds, type PendingEvent } from "../events/outbox.ts";
 import type { Config } from "../platform/config.ts";
 import { sha256Hex } from "../tokens/encoding.ts";
 import { TokenVault } from "../tokens/vault.ts";
@@ -93,8 +94,40 @@ export async function markNeedsRelink(
   return updated.length === 1;
 }
 
+/**
+ * markNeedsRelink, with `events` (the outbound event reporting it) in the same batch: the event is
+ * written only if the compare-and-swap matched. Answers whether it did and the events written.
+ */
+export async function markNeedsRelinkWithEvents(
+  db: Db,
+  row: CredentialRow,
+  reason: string,
+  now: number,
+  events: PendingEvent["statement"][],
+): Promise<{ changed: boolean; eventIds: string[] }> {
+  const [updated, ...rest] = await db.batch([
+    db
+      .update(zoomCredentials)
+      .set({ status: "needs_relink", reason, updatedAt: now })
+      .where(
+        and(
+          eq(zoomCredentials.zoomAccountId, row.zoomAccountId),
+          eq(zoomCredentials.refreshTokenHash, row.refreshTokenHash),
+        ),
+      )
+      .returning({ tenantId: zoomCredentials.tenantId }),
+    ...events,
+  ]);
+  return { changed: updated.length === 1, eventIds: committedIds(rest) };
+}
+
 export async function deleteCredential(db: Db, zoomAccountId: string): Promise<void> {
-  await db.delete(zoomCredentials).where(eq(zoomCredentials.zoomAccountId, zoomAccountId));
+  await deleteCredentialStatement(db, zoomAccountId);
+}
+
+/** Deletes the credential; a statement for a caller's batch (with its audit line and event). */
+export function deleteCredentialStatement(db: Db, zoomAccountId: string) {
+  return db.delete(zoomCredentials).where(eq(zoomCredentials.zoomAccountId, zoomAccountId));
 }
 
 /** Re-encrypts every credential still sealed under an older key. Returns how many rows changed. */

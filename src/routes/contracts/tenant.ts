@@ -4,6 +4,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { hostLicensePolicyOf, licenseOnScheduleOf, meetingPolicyOf } from "../../classes/policy.ts";
 import type * as tenantStore from "../../db/tenants.ts";
+import { parseOrigin } from "../../events/url-policy.ts";
 import { bearerSecurity, requireJsonBody, requireRole } from "../../http/context.ts";
 
 export const MeetingPolicyFields = {
@@ -28,6 +29,8 @@ export const TenantView = z
     hostLicensePolicy: HostLicensePolicy,
     licenseOnSchedule: LicenseOnSchedule,
     allowZoomAdminTeachers: z.boolean(),
+    webhookOrigins: z.array(z.string()),
+    storageAlertPercent: z.number().nullable(),
     createdAt: z.string().nullable(),
   })
   .openapi("Tenant");
@@ -69,6 +72,24 @@ export const TenantPatch = z
       .boolean()
       .optional()
       .openapi({ description: "Allow adopting the Zoom account's owner or an admin as a teacher" }),
+    webhookOrigins: z
+      .array(
+        z
+          .string()
+          .max(300)
+          .refine((o) => parseOrigin(o) !== null, "must be an origin: scheme://host[:port]")
+          .transform((o) => parseOrigin(o) as string),
+      )
+      .max(10)
+      .optional()
+      .openapi({ description: "Origins event subscription URLs may point at (https in production)" }),
+    storageAlertPercent: z
+      .number()
+      .min(1)
+      .max(100)
+      .nullable()
+      .optional()
+      .openapi({ description: "storage.low is sent when Zoom cloud storage rises above this percentage" }),
   })
   .strict()
   .openapi("TenantPatch");
@@ -83,6 +104,8 @@ export const view = (t: Row) => ({
   hostLicensePolicy: hostLicensePolicyOf(t.settings),
   licenseOnSchedule: licenseOnScheduleOf(t.settings),
   allowZoomAdminTeachers: t.settings.allowZoomAdminTeachers ?? false,
+  webhookOrigins: t.settings.webhookOrigins ?? [],
+  storageAlertPercent: t.settings.storageAlertPercent ?? null,
   createdAt: t.createdAt === null ? null : new Date(t.createdAt).toISOString(),
 });
 
