@@ -17,7 +17,7 @@ import {
   updateSubscription,
 } from "../events/subscriptions.ts";
 import { checkEndpointUrl, MAX_ENDPOINT_URL_BYTES } from "../events/url-policy.ts";
-import { bearerSecurity, createRouter, requireRole } from "../http/context.ts";
+import { bearerSecurity, createRouter, queryInt, requireRole } from "../http/context.ts";
 import { ApiError } from "../http/problem.ts";
 import { vaultFor } from "../zoom/credentials.ts";
 
@@ -336,7 +336,7 @@ eventsRouter.openapi(
     request: {
       params: idParam,
       query: z.object({
-        limit: z.coerce.number().int().min(1).max(200).default(50),
+        limit: queryInt(1, 200, 50),
         before: z.iso.datetime().optional().openapi({ description: "Deliveries created before this time" }),
       }),
     },
