@@ -47,6 +47,8 @@ it("subscribes, shows a delivered event and replays it, under the strict CSP", a
 
   await page.getByRole("button", { name: "Link Zoom" }).click();
   await page.getByRole("button", { name: "Authorize" }).click();
+  await page.getByText("Confirm the link below.").waitFor();
+  await page.getByRole("button", { name: "Confirm" }).click();
   await page.getByText("Zoom is linked.").waitFor();
   page.once("dialog", (d) => d.accept());
   await page.getByRole("button", { name: "Unlink" }).click();
