@@ -5,7 +5,8 @@
 import { and, isNotNull, isNull, lt, or } from "drizzle-orm";
 import { database } from "./db/client.ts";
 import { oauthStates, webhookDeliveries } from "./db/schema.ts";
-import { pruneEvents, requeueStalledEvents } from "./events/delivery.ts";
+import { requeueStalledEvents } from "./events/delivery.ts";
+import { pruneEvents } from "./events/history.ts";
 import { resealSecrets } from "./events/subscriptions.ts";
 import { expirePendingLinks } from "./linking/pending.ts";
 import { resealJoinUrls } from "./links/join-urls.ts";

@@ -5,7 +5,7 @@ import { getTenant } from "../db/tenants.ts";
 import type { Config } from "../platform/config.ts";
 import { Conflict, InvalidInput, NotFound } from "../platform/errors.ts";
 import { EVENT_TYPES, isEventType } from "./catalogue.ts";
-import { replay } from "./delivery.ts";
+import { replay } from "./history.ts";
 import { getSubscription, listSubscriptions, type SubscriptionRow } from "./subscriptions.ts";
 import { checkEndpointUrl } from "./url-policy.ts";
 

@@ -2,7 +2,7 @@
 // shown once), list, change, delete, rotate the secret, delivery history and replay; the catalogue.
 import { database } from "../db/client.ts";
 import { EVENT_TYPES, eventDataSchemas } from "../events/catalogue.ts";
-import { deliveryHistory } from "../events/delivery.ts";
+import { deliveryHistory } from "../events/history.ts";
 import {
   checkRoomForSubscription,
   checkTypes,

@@ -2,7 +2,7 @@
 // declaration of each operation. The handlers are in the route file.
 import { createRoute, z } from "@hono/zod-openapi";
 import { EVENT_TYPES } from "../../events/catalogue.ts";
-import { type deliveryHistory, REPLAY_LIMIT } from "../../events/delivery.ts";
+import { type deliveryHistory, REPLAY_LIMIT } from "../../events/history.ts";
 import type { SubscriptionRow } from "../../events/subscriptions.ts";
 import { MAX_ENDPOINT_URL_BYTES } from "../../events/url-policy.ts";
 import { bearerSecurity, queryInt, requireRole } from "../../http/context.ts";
