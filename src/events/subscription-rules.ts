@@ -4,9 +4,17 @@ import type { Db } from "../db/client.ts";
 import { getTenant } from "../db/tenants.ts";
 import type { Config } from "../platform/config.ts";
 import { Conflict, InvalidInput, NotFound } from "../platform/errors.ts";
+import type { Principal } from "../platform/identity.ts";
+import { vaultFor } from "../zoom/credentials.ts";
 import { EVENT_TYPES, isEventType } from "./catalogue.ts";
 import { replay } from "./history.ts";
-import { getSubscription, listSubscriptions, type SubscriptionRow } from "./subscriptions.ts";
+import {
+  createSubscription,
+  getSubscription,
+  listSubscriptions,
+  type SubscriptionRow,
+  updateSubscription,
+} from "./subscriptions.ts";
 import { checkEndpointUrl } from "./url-policy.ts";
 
 /** Each subscription multiplies every event's deliveries: a tenant has a bounded number. */
@@ -80,4 +88,50 @@ export async function replayFor(
     throw new NotFound("No such event of this subscription's types");
   }
   return result;
+}
+
+/** A new subscription of the caller's tenant, once its types, URL and the tenant's count pass. */
+export async function subscribe(
+  db: Db,
+  config: Config,
+  principal: Principal,
+  body: { url: string; eventTypes: string[]; description?: string | null | undefined; enabled: boolean },
+) {
+  const { tenantId, userId } = principal;
+  const eventTypes = checkTypes(body.eventTypes);
+  const url = await checkUrl(db, config, tenantId, body.url);
+  await checkRoomForSubscription(db, tenantId);
+  return createSubscription(db, vaultFor(config), {
+    tenantId,
+    url,
+    eventTypes,
+    description: body.description ?? null,
+    enabled: body.enabled,
+    createdBy: userId,
+  });
+}
+
+/** Changes what a subscription asks for; the same checks as at creation apply to what changes. */
+export async function changeSubscription(
+  db: Db,
+  config: Config,
+  tenantId: string,
+  id: string,
+  body: {
+    url?: string | undefined;
+    eventTypes?: string[] | undefined;
+    description?: string | null | undefined;
+    enabled?: boolean | undefined;
+  },
+): Promise<SubscriptionRow> {
+  await requireSubscription(db, tenantId, id);
+  const patch = {
+    ...(body.eventTypes ? { eventTypes: checkTypes(body.eventTypes) } : {}),
+    ...(body.url !== undefined ? { url: await checkUrl(db, config, tenantId, body.url) } : {}),
+    ...(body.description !== undefined ? { description: body.description } : {}),
+    ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
+  };
+  const row = await updateSubscription(db, tenantId, id, patch);
+  if (!row) throw new NotFound("No such subscription");
+  return row;
 }

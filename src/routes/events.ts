@@ -4,19 +4,12 @@ import { database } from "../db/client.ts";
 import { EVENT_TYPES, eventDataSchemas } from "../events/catalogue.ts";
 import { deliveryHistory } from "../events/history.ts";
 import {
-  checkRoomForSubscription,
-  checkTypes,
-  checkUrl,
+  changeSubscription,
   replayFor,
   requireSubscription,
+  subscribe,
 } from "../events/subscription-rules.ts";
-import {
-  createSubscription,
-  deleteSubscription,
-  listSubscriptions,
-  rotateSecret,
-  updateSubscription,
-} from "../events/subscriptions.ts";
+import { deleteSubscription, listSubscriptions, rotateSecret } from "../events/subscriptions.ts";
 import { createRouter } from "../http/context.ts";
 import { ApiError } from "../http/problem.ts";
 import { vaultFor } from "../zoom/credentials.ts";
@@ -33,19 +26,12 @@ eventsRouter.openapi(contract.getEventsTypes, (c) =>
 );
 
 eventsRouter.openapi(contract.postEventsSubscriptions, async (c) => {
-  const body = c.req.valid("json");
-  const { tenantId, userId } = c.get("principal");
-  const eventTypes = checkTypes(body.eventTypes);
-  const url = await checkUrl(database(c.env.DB), c.get("config"), tenantId, body.url);
-  await checkRoomForSubscription(database(c.env.DB), tenantId);
-  const { row, secret } = await createSubscription(database(c.env.DB), vaultFor(c.get("config")), {
-    tenantId,
-    url,
-    eventTypes,
-    description: body.description ?? null,
-    enabled: body.enabled,
-    createdBy: userId,
-  });
+  const { row, secret } = await subscribe(
+    database(c.env.DB),
+    c.get("config"),
+    c.get("principal"),
+    c.req.valid("json"),
+  );
   c.header("cache-control", "no-store");
   return c.json({ subscription: view(row), secret }, 201);
 });
@@ -64,19 +50,13 @@ eventsRouter.openapi(contract.getEventsSubscription, async (c) =>
 
 eventsRouter.openapi(contract.patchEventsSubscriptions, async (c) => {
   const { tenantId } = c.get("principal");
-  const { id } = c.req.valid("param");
-  const body = c.req.valid("json");
-  await requireSubscription(database(c.env.DB), tenantId, id);
-  const patch = {
-    ...(body.eventTypes ? { eventTypes: checkTypes(body.eventTypes) } : {}),
-    ...(body.url !== undefined
-      ? { url: await checkUrl(database(c.env.DB), c.get("config"), tenantId, body.url) }
-      : {}),
-    ...(body.description !== undefined ? { description: body.description } : {}),
-    ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
-  };
-  const row = await updateSubscription(database(c.env.DB), tenantId, id, patch);
-  if (!row) throw new ApiError(404, "not_found", "Not found", "No such subscription");
+  const row = await changeSubscription(
+    database(c.env.DB),
+    c.get("config"),
+    tenantId,
+    c.req.valid("param").id,
+    c.req.valid("json"),
+  );
   return c.json(view(row), 200);
 });
 
@@ -113,12 +93,7 @@ eventsRouter.openapi(contract.getEventsSubscriptionsDeliveries, async (c) => {
     q.limit,
     q.before ? Date.parse(q.before) : undefined,
   );
-  return c.json(
-    {
-      deliveries: rows.map(deliveryView),
-    },
-    200,
-  );
+  return c.json({ deliveries: rows.map(deliveryView) }, 200);
 });
 
 eventsRouter.openapi(contract.postEventsSubscriptionsReplay, async (c) => {
