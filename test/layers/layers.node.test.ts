@@ -67,6 +67,17 @@ describe("layers", () => {
     ]);
   });
 
+  it("catches the emulator's storage importing its state object", async () => {
+    const dir = tree({
+      "emulator/src/state.ts": "export class ZoomState {}\n",
+      "emulator/src/db/store.ts":
+        'import type { ZoomState } from "../state.ts";\nexport type S = ZoomState;\n',
+    });
+    expect(rules(await violations(dir, ["emulator/src"]))).toEqual([
+      "no-upward-from-emulator-store: emulator/src/db/store.ts -> emulator/src/state.ts",
+    ]);
+  });
+
   it("catches a cycle inside one layer", async () => {
     const dir = tree({
       "src/platform/a.ts": 'import type { B } from "./b.ts";\nexport type A = B;\n',
