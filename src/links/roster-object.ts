@@ -306,3 +306,17 @@ export class ClassRoster extends DurableObject<Env> {
     return url;
   }
 }
+
+/** A class write changes what its join links open: the class's roster object hears of every one. */
+export async function withRosterNotice<T>(
+  env: Env,
+  tenantId: string,
+  classId: string,
+  write: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await write();
+  } finally {
+    await rosterChanged(env, tenantId, classId);
+  }
+}

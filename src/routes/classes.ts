@@ -8,21 +8,12 @@ import { checkSchedule } from "../classes/schedule.ts";
 import { listSessions, refreshSessions } from "../classes/sessions.ts";
 import { database } from "../db/client.ts";
 import { type AppEnv, createRouter } from "../http/context.ts";
-import { rosterChanged } from "../links/roster-object.ts";
+import { withRosterNotice } from "../links/roster-object.ts";
 import { ZoomClient } from "../zoom/client.ts";
 import * as contract from "./contracts/classes.ts";
 import { view } from "./contracts/classes.ts";
 
 export const classesRouter = createRouter();
-
-/** A class write changes what its join links open: the class's roster object hears of every one. */
-async function writingClass<T>(c: Context<AppEnv>, classId: string, write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } finally {
-    await rosterChanged(c.env, c.get("principal").tenantId, classId);
-  }
-}
 
 const zoomFor = (c: Context<AppEnv>) =>
   ZoomClient.forTenant(c.env, c.get("config"), database(c.env.DB), c.get("principal").tenantId);
@@ -34,7 +25,7 @@ classesRouter.openapi(contract.putClassesMeeting, async (c) => {
   const db = database(c.env.DB);
   const classId = c.req.valid("param").classId;
   const client = await zoomFor(c);
-  const { row, created } = await writingClass(c, classId, () =>
+  const { row, created } = await withRosterNotice(c.env, c.get("principal").tenantId, classId, () =>
     putClassMeeting(db, client, c.get("principal"), classId, { ...body, startTime }),
   );
   return created ? c.json(view(row), 201) : c.json(view(row), 200);
@@ -57,7 +48,9 @@ classesRouter.openapi(contract.deleteClassesMeeting, async (c) => {
   // Authorize before touching Zoom (a missing link must not hide a 403/404).
   await requireClass(db, principal, classId);
   const client = await zoomFor(c);
-  await writingClass(c, classId, () => deleteClassMeeting(db, client, principal, classId));
+  await withRosterNotice(c.env, c.get("principal").tenantId, classId, () =>
+    deleteClassMeeting(db, client, principal, classId),
+  );
   return c.body(null, 204);
 });
 
@@ -68,7 +61,11 @@ classesRouter.openapi(contract.postClassesMeetingEnd, async (c) => {
   await requireClass(db, principal, classId);
   const client = await zoomFor(c);
   return c.json(
-    view(await writingClass(c, classId, () => endClassMeeting(db, client, principal, classId))),
+    view(
+      await withRosterNotice(c.env, c.get("principal").tenantId, classId, () =>
+        endClassMeeting(db, client, principal, classId),
+      ),
+    ),
     200,
   );
 });

@@ -5,7 +5,7 @@ import { createRouter } from "../http/context.ts";
 import { badRequest } from "../http/problem.ts";
 import { cancelPendingLinks, claimHandoff, confirmPendingLink, pendingLinksOf } from "../linking/pending.ts";
 import { safeReturnTo, startLink } from "../linking/start.ts";
-import { credentialForTenant } from "../zoom/credentials.ts";
+import { unlinkTenant } from "../linking/unlink.ts";
 import { linkStatus } from "../zoom/link-status.ts";
 import * as contract from "./contracts/zoom-link.ts";
 import { pendingProblem } from "./contracts/zoom-link.ts";
@@ -39,9 +39,7 @@ zoomLink.openapi(contract.getZoomLink, async (c) => {
 
 zoomLink.openapi(contract.deleteZoomLink, async (c) => {
   const { tenantId, userId } = c.get("principal");
-  const row = await credentialForTenant(database(c.env.DB), tenantId);
-  if (row)
-    await c.env.ZOOM_ACCOUNT.getByName(row.zoomAccountId).unlink(row.zoomAccountId, userId, "unlinked");
+  await unlinkTenant(c.env, database(c.env.DB), tenantId, userId);
   return c.body(null, 204);
 });
 
