@@ -7,11 +7,11 @@ import { HTTPException } from "hono/http-exception";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestId } from "hono/request-id";
 import { NONCE, secureHeaders } from "hono/secure-headers";
-import { ConfigError, loadConfig } from "./config.ts";
 import { openApiWebhooks } from "./events/catalogue.ts";
 import type { AppEnv } from "./http/context.ts";
-import { accessLog, log } from "./http/log.ts";
-import { ApiError, problemResponse } from "./http/problem.ts";
+import { ApiError, problemResponse, toProblem } from "./http/problem.ts";
+import { ConfigError, loadConfig } from "./platform/config.ts";
+import { accessLog, log } from "./platform/log.ts";
 import { classLinks } from "./routes/class-links.ts";
 import { classesRouter } from "./routes/classes.ts";
 import { consoleRoutes } from "./routes/console.tsx";
@@ -25,7 +25,7 @@ import { tenant } from "./routes/tenant.ts";
 import { usageRouter } from "./routes/usage.ts";
 import { webhooks } from "./routes/webhooks.ts";
 import { zoomLink } from "./routes/zoom-link.ts";
-import { zoomProblem } from "./zoom/errors.ts";
+import { zoomOauth } from "./routes/zoom-oauth.ts";
 
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>();
@@ -136,6 +136,7 @@ export function createApp() {
   app.route("/", me);
   app.route("/", tenant);
   app.route("/", zoomLink);
+  app.route("/", zoomOauth);
   app.route("/", webhooks);
   app.route("/", consoleRoutes);
   app.route("/", classLinks);
@@ -174,7 +175,7 @@ export function createApp() {
 
   app.onError((thrown, c) => {
     const requestId = c.get("requestId");
-    const err = zoomProblem(thrown);
+    const err = toProblem(thrown);
     if (err instanceof ApiError) {
       if (err.status >= 500 || err.cause) {
         log(err.status >= 500 ? "error" : "info", err.code, {

@@ -2,15 +2,14 @@
 // ZoomAccount and ClassRoster Durable Objects. Logic lives in the modules it imports.
 import { createApp } from "./app.ts";
 import { scheduleSweeps } from "./archive/sweep.ts";
-import { loadConfig } from "./config.ts";
 import { database } from "./db/client.ts";
-import type { Env } from "./env.ts";
-import { log } from "./http/log.ts";
+import { expirePendingLinks } from "./linking/pending.ts";
 import { runMaintenance } from "./maintenance.ts";
+import { loadConfig } from "./platform/config.ts";
+import { log } from "./platform/log.ts";
 import { consumeQueue } from "./queue.ts";
 import { answerLinkClick, linkPath } from "./routes/link-clicks.ts";
-import { scheduleCatchUps } from "./zoom/consumer.ts";
-import { expirePendingLinks } from "./zoom/linking.ts";
+import { scheduleCatchUps } from "./zoom-events/consumer.ts";
 
 export { ClassRoster } from "./links/roster-object.ts";
 export { ZoomAccount } from "./zoom/account-object.ts";

@@ -3,17 +3,17 @@
 // unprocessed and outbound events to Wise never sent, drops expired OAuth states and old webhook ids, and
 // revokes the grants of pending Zoom links nobody confirmed or claimed in time.
 import { and, isNotNull, isNull, lt, or } from "drizzle-orm";
-import { loadConfig } from "./config.ts";
 import { database } from "./db/client.ts";
 import { oauthStates, webhookDeliveries } from "./db/schema.ts";
-import type { Env } from "./env.ts";
-import { pruneEvents, requeueStalledEvents } from "./events/delivery.ts";
+import { requeueStalledEvents } from "./events/delivery.ts";
+import { pruneEvents } from "./events/history.ts";
 import { resealSecrets } from "./events/subscriptions.ts";
-import { log } from "./http/log.ts";
+import { expirePendingLinks } from "./linking/pending.ts";
 import { resealJoinUrls } from "./links/join-urls.ts";
+import { loadConfig } from "./platform/config.ts";
+import { log } from "./platform/log.ts";
 import { reencryptCredentials, vaultFor } from "./zoom/credentials.ts";
-import { requeuePendingEvents } from "./zoom/inbox.ts";
-import { expirePendingLinks } from "./zoom/linking.ts";
+import { requeuePendingEvents } from "./zoom-events/inbox.ts";
 
 /** Zoom retries a delivery for at most about 85 minutes; a week of ids is plenty to drop replays. */
 const DELIVERY_RETENTION_MS = 7 * 24 * 3600_000;

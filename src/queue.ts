@@ -2,11 +2,10 @@
 // registration at Zoom, Zoom's webhook events and nightly catch-up, outbound events to Wise,
 // recording archive and sweeps).
 import { consumeArchiveMessages } from "./archive/consumer.ts";
-import { loadConfig } from "./config.ts";
-import type { Env } from "./env.ts";
 import { consumeEventMessage, isEventMessage } from "./events/delivery.ts";
 import { handleRegistrationMessage } from "./links/registration.ts";
-import { consumeZoomMessage, isZoomMessage } from "./zoom/consumer.ts";
+import { loadConfig } from "./platform/config.ts";
+import { consumeZoomMessage, isZoomMessage } from "./zoom-events/consumer.ts";
 
 const MAX_DELAY_SECONDS = 43_200;
 

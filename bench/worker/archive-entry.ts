@@ -3,10 +3,9 @@
 // copy (fetch the download URL, put the body into R2) as the baseline, and a few read-outs.
 
 import { sha256OfObject } from "../../src/archive/stream.ts";
-import { loadConfig } from "../../src/config.ts";
 import { database } from "../../src/db/client.ts";
-import type { Env } from "../../src/env.ts";
 import worker from "../../src/index.ts";
+import { loadConfig } from "../../src/platform/config.ts";
 import { ZoomClient } from "../../src/zoom/client.ts";
 
 export { ZoomAccount } from "../../src/zoom/account-object.ts";

@@ -2,7 +2,6 @@
 // Worker (queue invocations timed and counted) plus one route that writes events to the outbox
 // and dispatches them, as a state change would, so delivery can be measured in bulk.
 import { database } from "../../src/db/client.ts";
-import type { Env } from "../../src/env.ts";
 import { committedIds, dispatchEvents, eventStatement } from "../../src/events/outbox.ts";
 import archiveEntry from "./archive-entry.ts";
 

@@ -1,7 +1,6 @@
 // Benchmark build of the product: the real Worker plus two constant redirects used as baselines,
 // one answered at the entry (bare) and one through the API's middleware stack (what /j skips).
 import { createApp } from "../../src/app.ts";
-import type { Env } from "../../src/env.ts";
 import worker from "../../src/index.ts";
 import { seedClass } from "./seed-class.ts";
 

@@ -2,14 +2,13 @@
 // cost of each piece can be measured against a constant redirect in the same run.
 import { DurableObject } from "cloudflare:workers";
 import { createApp } from "../../src/app.ts";
-import { loadConfig } from "../../src/config.ts";
-import type { Env } from "../../src/env.ts";
-import { accessLog } from "../../src/http/log.ts";
 // First: the app registers zod-openapi before any schema module is evaluated.
 import worker from "../../src/index.ts";
 import { resolveJoin } from "../../src/links/click.ts";
 import { rosterOf } from "../../src/links/roster-object.ts";
 import { verifyLink } from "../../src/links/token.ts";
+import { loadConfig } from "../../src/platform/config.ts";
+import { accessLog } from "../../src/platform/log.ts";
 import { seedClass } from "./seed-class.ts";
 
 export { ClassRoster } from "../../src/links/roster-object.ts";

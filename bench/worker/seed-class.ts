@@ -1,8 +1,8 @@
 // Benchmark-only route of the Worker builds: seeds the benchmark's class inside the Worker, so its
 // join URLs are sealed by the product's own code (the vault is Worker code, not a Node module).
-import { loadConfig } from "../../src/config.ts";
-import type { Env } from "../../src/env.ts";
+
 import { sealJoinUrl } from "../../src/links/join-urls.ts";
+import { loadConfig } from "../../src/platform/config.ts";
 
 export interface SeedRequest {
   tenantId: string;

@@ -1,14 +1,13 @@
 // The /__emulator control API used by tests and demos: reset, configuration, clock, faults,
 // stats, the webhook outbox, simulations and deauthorization.
 import type { Core } from "./core.ts";
-import type { Account, Client, Config } from "./db.ts";
 import { describe } from "./downloads.ts";
 import { addFault, type FaultInput } from "./faults.ts";
 import { json, type WireRequest, type WireResponse, ZoomError } from "./http.ts";
-import { hex, isoSeconds, newOpaque, newUserId, parseStorage, randomBytes } from "./ids.ts";
+import { hex, isoSeconds, newOpaque, newUserId, randomBytes } from "./ids.ts";
 import { applyMeetingUpdate } from "./rest/meetings.ts";
 import { routes } from "./rest/router.ts";
-import { GRANULAR_SCOPES, kindOf, scopesOfSet } from "./scopes.ts";
+import { GRANULAR_SCOPES } from "./scopes.ts";
 import { makeUser, SEED } from "./seed.ts";
 import { completeRecording, completeTranscript, type SimulateInput, simulateMeeting } from "./simulate.ts";
 import { issuePortalToken, revokeAccount, validTokens } from "./tokens.ts";
@@ -25,6 +24,8 @@ import {
 
 type Body = Record<string, unknown>;
 
+import { applyConfig, publicConfig } from "./control-config.ts";
+
 function body(req: WireRequest): Body {
   if (!req.body.trim()) return {};
   const parsed: unknown = JSON.parse(req.body);
@@ -33,100 +34,6 @@ function body(req: WireRequest): Body {
 
 function bad(message: string): WireResponse {
   return json(400, { error: message });
-}
-
-function publicConfig(core: Core) {
-  return {
-    ...core.config(),
-    plans: core.db.accounts().map((a) => ({
-      accountId: a.id,
-      seats: a.seats,
-      storageBytes: a.storageBytes,
-      freeStorageBytes: a.freeStorageBytes ?? 0,
-    })),
-    clients: core.db.clients(),
-    now: isoSeconds(core.now()),
-  };
-}
-
-function applyConfig(core: Core, b: Body): void {
-  const clients = clientsOf(core, b);
-  const config: Config = core.config();
-  const webhook = b.webhook as Partial<Config["webhook"]> | undefined;
-  if (webhook) {
-    if (typeof webhook.url === "string") {
-      config.webhook.url = webhook.url;
-      config.webhook.validated = undefined;
-    }
-    if (typeof webhook.secretToken === "string") config.webhook.secretToken = webhook.secretToken;
-    if (typeof webhook.hold === "boolean") config.webhook.hold = webhook.hold;
-  }
-  const limits = b.rateLimits as Partial<Config["rateLimits"]> | undefined;
-  if (limits) config.rateLimits = { ...config.rateLimits, ...limits };
-  if (typeof b.meetingDailyCap === "number") config.meetingDailyCap = b.meetingDailyCap;
-  const downloads = b.downloads as { fileOrigin?: unknown } | undefined;
-  if (downloads && typeof downloads.fileOrigin === "string")
-    config.downloads = { fileOrigin: downloads.fileOrigin.replace(/\/+$/, "") };
-  if (typeof b.registrantCap === "number") config.registrantCap = b.registrantCap;
-  core.setConfig(config);
-  const plan = b.plan as
-    | {
-        accountId?: string;
-        seats?: number;
-        storageBytes?: number;
-        storage?: string;
-        freeStorage?: string;
-        usage?: string;
-      }
-    | undefined;
-  if (plan) {
-    const account = core.db.account(plan.accountId ?? SEED.accountA);
-    if (!account) throw new Error(`unknown account ${plan.accountId}`);
-    const next: Account = { ...account };
-    if (typeof plan.seats === "number") next.seats = plan.seats;
-    if (typeof plan.storageBytes === "number") next.storageBytes = plan.storageBytes;
-    if (typeof plan.storage === "string") next.storageBytes = parseStorage(plan.storage) ?? next.storageBytes;
-    // A plain Pro account: storage comes with the licenses (free_storage) and plan_storage is "0".
-    if (typeof plan.freeStorage === "string")
-      next.freeStorageBytes = parseStorage(plan.freeStorage) ?? next.freeStorageBytes;
-    if (typeof plan.usage === "string") next.baseUsageBytes = parseStorage(plan.usage) ?? next.baseUsageBytes;
-    core.db.putAccount(next);
-  }
-  for (const client of clients) core.db.putClient(client);
-}
-
-type ClientInput = Partial<Client> & { scopeSet?: unknown };
-
-/**
- * The clients a /config body registers or changes, checked before anything is applied. `scopeSet`
- * ("classic" or "granular") stands for the scopes a Wise app of that kind holds. Zoom keeps an app's
- * scopes of one kind: a registration that mixes classic and granular scopes is refused.
- */
-function clientsOf(core: Core, b: Body): Client[] {
-  if (!Array.isArray(b.clients)) return [];
-  return (b.clients as ClientInput[]).map((raw) => {
-    if (!raw.clientId) throw new Error("clients[].clientId is required");
-    const current = core.db.client(raw.clientId);
-    const fromSet = scopesOfSet(raw.scopeSet);
-    if (raw.scopeSet !== undefined && !fromSet)
-      throw new Error("clients[].scopeSet must be classic or granular");
-    const scopes = raw.scopes ?? fromSet ?? current?.scopes ?? [];
-    if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === "string"))
-      throw new Error("clients[].scopes must be a list of scope names");
-    if (kindOf(scopes) === "mixed") {
-      throw new Error(
-        `clients[].scopes mixes classic and granular scopes (${scopes.join(" ")}): an app's scopes are of one kind`,
-      );
-    }
-    return {
-      clientId: raw.clientId,
-      clientSecret: raw.clientSecret ?? current?.clientSecret ?? newOpaque(16),
-      name: raw.name ?? current?.name ?? raw.clientId,
-      redirectUris: raw.redirectUris ?? current?.redirectUris ?? [],
-      scopes,
-      custCreate: raw.custCreate ?? current?.custCreate ?? false,
-    };
-  });
 }
 
 function stats(core: Core) {

@@ -1,6 +1,6 @@
 // Shared services of the state object: storage, emulator time, configuration and background work.
 import type { Config, Db } from "./db.ts";
-import type { Env } from "./env.ts";
+import type { EmulatorVars } from "./env.ts";
 import { defaultConfig } from "./seed.ts";
 
 export class Core {
@@ -9,7 +9,7 @@ export class Core {
 
   constructor(
     readonly db: Db,
-    readonly env: Env,
+    readonly env: EmulatorVars,
     private readonly waitUntil: (p: Promise<unknown>) => void,
   ) {}
 

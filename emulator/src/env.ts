@@ -1,8 +1,7 @@
-// Bindings of the emulator Worker (see emulator/wrangler.toml).
-import type { ZoomState } from "./state.ts";
+// The emulator's settings (see emulator/wrangler.toml [vars]). The Durable Object binding is typed
+// beside its class in state.ts, so that this module, used everywhere, imports nothing.
 
-export interface Env {
-  ZOOM_STATE: DurableObjectNamespace<ZoomState>;
+export interface EmulatorVars {
   /** Where webhooks are POSTed besides the outbox; empty means outbox only. */
   WEBHOOK_URL?: string;
   WEBHOOK_SECRET?: string;

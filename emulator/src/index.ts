@@ -1,10 +1,10 @@
 // Zoom emulator Worker: routes by path only (any host), turns requests into RPC calls on the
 // ZoomState object and streams recording files itself so nothing is buffered.
 import { Hono } from "hono";
-import type { Env } from "./env.ts";
 import { damagedBody, fileStream, parseRange, sha256OfFile, withLength } from "./files.ts";
 import type { WireRequest, WireResponse } from "./http.ts";
 import { receiver } from "./receiver.ts";
+import type { Env } from "./state.ts";
 
 export { ZoomState } from "./state.ts";
 

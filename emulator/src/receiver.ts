@@ -3,31 +3,10 @@
 // delay, redirect, 410, down) and what it received are driven through /__emulator/receiver/{endpoint}.
 import { Hono } from "hono";
 import { Webhook } from "standardwebhooks";
-import type { Env } from "./env.ts";
+import type { ReceiverConfig, ReceiverMode } from "./receiver-types.ts";
+import type { Env } from "./state.ts";
 
-export type ReceiverMode = "ok" | "fail" | "gone" | "redirect" | "slow" | "down";
-
-export interface ReceiverConfig {
-  /** whsec_... secrets; a delivery verifies when any of them matches one of its signatures. */
-  secrets: string[];
-  mode: ReceiverMode;
-  /** For "slow": how long to wait before answering 200. */
-  delayMs?: number;
-}
-
-export interface ReceivedDelivery {
-  seq: number;
-  endpoint: string;
-  webhookId: string | null;
-  timestamp: string | null;
-  signature: string | null;
-  /** How many of the configured secrets verify the delivery (0: not verified). */
-  verifiedSecrets: number;
-  type: string | null;
-  body: string;
-  answeredStatus: number;
-  receivedAt: number;
-}
+export type { ReceivedDelivery, ReceiverConfig, ReceiverMode } from "./receiver-types.ts";
 
 const state = (env: Env) => env.ZOOM_STATE.getByName("zoom");
 

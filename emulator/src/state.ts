@@ -5,7 +5,7 @@ import { handleControl } from "./control.ts";
 import { Core } from "./core.ts";
 import { Db } from "./db.ts";
 import { describe, downloadAccount, downloadRedirect, type FileDescriptor, fileAccess } from "./downloads.ts";
-import type { Env } from "./env.ts";
+import type { EmulatorVars } from "./env.ts";
 import { effectOf, replacement, takeFault, withFault } from "./faults.ts";
 import { html, toWire, type WireRequest, type WireResponse } from "./http.ts";
 import { hex, isoSeconds, randomBytes } from "./ids.ts";
@@ -18,14 +18,20 @@ import {
   tokenRequestAccount,
 } from "./oauth.ts";
 import { errorPage, expiredStartPage, joinPage, startPage } from "./pages.ts";
-import type { ReceivedDelivery, ReceiverConfig } from "./receiver.ts";
-import { lookupJoin, lookupStart } from "./rest/meetings.ts";
+import type { ReceivedDelivery, ReceiverConfig } from "./receiver-types.ts";
+import { lookupStart } from "./rest/meetings.ts";
+import { lookupJoin } from "./rest/registrants.ts";
 import { handleRest } from "./rest/router.ts";
 import { defaultConfig, seed } from "./seed.ts";
 
 export type FileAnswer =
   | { file: FileDescriptor; effect?: WireResponse["effect"] }
   | { response: WireResponse };
+
+/** The emulator Worker's bindings: its settings and this object's namespace. */
+export interface Env extends EmulatorVars {
+  ZOOM_STATE: DurableObjectNamespace<ZoomState>;
+}
 
 export class ZoomState extends DurableObject<Env> {
   private readonly db: Db;

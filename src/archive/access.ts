@@ -2,8 +2,8 @@
 // their own classes, students those of classes they are on the roster of and not revoked from.
 // Expressed as SQL conditions on `recordings` so listing, reading and minting share one rule.
 import { type SQL, sql } from "drizzle-orm";
-import type { Principal } from "../auth/jwt.ts";
 import { classes, classRegistrants, linkRevocations, recordings } from "../db/schema.ts";
+import type { Principal } from "../platform/identity.ts";
 
 /**
  * The latest revocation (epoch ms) covering `student` on the class of the outer `recordings` row:

@@ -1,8 +1,7 @@
 // The archive queue consumer: validates each message and runs it (one file to archive, or one
 // account to sweep), acknowledging, retrying with backoff, or leaving it to the dead-letter queue.
-import type { Config } from "../config.ts";
-import type { Env } from "../env.ts";
-import { log } from "../http/log.ts";
+import type { Config } from "../platform/config.ts";
+import { log } from "../platform/log.ts";
 import { ZoomNeedsRelink, ZoomNotLinked, ZoomRateLimited } from "../zoom/errors.ts";
 import { archiveRecordingFile, backoffSeconds } from "./archive-file.ts";
 import { ArchiveMessage } from "./messages.ts";

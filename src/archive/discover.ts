@@ -1,10 +1,10 @@
 // Discovery: records a Zoom meeting instance and its files (from recording.completed or a sweep
 // listing) idempotently, and says which files need an archive message.
 import { and, eq, inArray, lt, or, sql } from "drizzle-orm";
-import type { Config } from "../config.ts";
 import type { Db } from "../db/client.ts";
 import { classes, recordingFiles, recordings } from "../db/schema.ts";
-import { log } from "../http/log.ts";
+import type { Config } from "../platform/config.ts";
+import { log } from "../platform/log.ts";
 import { sha256Hex } from "../tokens/encoding.ts";
 import { TokenVault } from "../tokens/vault.ts";
 import type { ZoomRecordingFile, ZoomRecordingMeeting } from "../zoom/schemas.ts";

@@ -3,12 +3,11 @@
 // deleted / recovered keep the instance's Zoom state true and are audited (the archive keeps its copy).
 import { and, eq, isNull, lt, or } from "drizzle-orm";
 import { z } from "zod";
-import type { Config } from "../config.ts";
 import { audit } from "../db/audit.ts";
 import { database } from "../db/client.ts";
 import { recordings } from "../db/schema.ts";
-import type { Env } from "../env.ts";
-import { log } from "../http/log.ts";
+import type { Config } from "../platform/config.ts";
+import { log } from "../platform/log.ts";
 import { credentialForAccount } from "../zoom/credentials.ts";
 import { ZoomRecordingMeeting } from "../zoom/schemas.ts";
 import { recordMeeting } from "./discover.ts";

@@ -1,13 +1,12 @@
 // Reading and managing archived recordings for the API: listing with files, retrying failed files,
 // deleting the archive copy (and Zoom's on request), and the tenant's archive policy.
 import { and, desc, eq, gte, inArray, lte, type SQL, sql } from "drizzle-orm";
-import type { Principal } from "../auth/jwt.ts";
-import type { Config } from "../config.ts";
 import { audit } from "../db/audit.ts";
 import { type Db, database } from "../db/client.ts";
 import { type ArchiveStatus, recordingFiles, recordings } from "../db/schema.ts";
-import type { Env } from "../env.ts";
-import { conflict, notFound } from "../http/problem.ts";
+import type { Config } from "../platform/config.ts";
+import { Conflict, conflict, forbidden, notFound } from "../platform/errors.ts";
+import type { Principal } from "../platform/identity.ts";
 import { ZoomClient } from "../zoom/client.ts";
 import { visibleTo } from "./access.ts";
 import { PARTICIPANT_AUDIO } from "./discover.ts";
@@ -132,6 +131,29 @@ export async function mayView(db: Db, principal: Principal, recordingId: string)
     .where(and(eq(recordings.tenantId, principal.tenantId), eq(recordings.id, recordingId), visible))
     .get();
   return row !== undefined;
+}
+
+const notYours = () => forbidden("Not a recording of your classes");
+
+/** The tenant's recording with its files, if the principal may see it (404 or 403 otherwise). */
+export async function requireViewableRecording(db: Db, principal: Principal, id: string) {
+  const found = await getRecording(db, principal.tenantId, id);
+  if (!(await mayView(db, principal, found.row.id))) throw notYours();
+  return found;
+}
+
+/** An archived file the principal may play, with its recording (404, 403, or 409 not yet archived). */
+export async function requirePlayableFile(db: Db, principal: Principal, fileId: string) {
+  const found = await findRecordingFile(db, principal.tenantId, fileId);
+  if (!found) throw notFound("No such recording file");
+  if (!(await mayView(db, principal, found.recording.id))) throw notYours();
+  if (found.file.status !== "archived") {
+    throw new Conflict("not_archived", "The file is not archived yet", {
+      title: "Not archived yet",
+      extras: { status: found.file.status },
+    });
+  }
+  return found;
 }
 
 /** Puts the failed files of a recording back to pending and enqueues them. */

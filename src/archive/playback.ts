@@ -3,26 +3,19 @@
 import { and, eq } from "drizzle-orm";
 import { database } from "../db/client.ts";
 import { recordingFiles, recordings } from "../db/schema.ts";
-import type { Env } from "../env.ts";
-import { messagePage } from "../http/pages.ts";
 import type { VerifiedPlayGrant } from "../links/play-token.ts";
 import { playbackRevokedAt } from "./access.ts";
 import { contentTypeOf } from "./discover.ts";
 import { contentRange, ifRangeAllows, parseRange } from "./ranges.ts";
 
-const notAvailable = () =>
-  messagePage(
-    "Recording not available",
-    "This recording is not available (any more). Ask your teacher for a new link.",
-    404,
-  );
+/**
+ * Why a verified grant gets no bytes: the file is not (or no longer) archived, or the link's student
+ * was revoked from the class after the link was issued. The caller answers with a page for people.
+ */
+export type PlaybackRefusal = "not_available" | "revoked";
 
-const revoked = () =>
-  messagePage(
-    "Link withdrawn",
-    "This playback link was withdrawn. Ask your teacher for access to the class.",
-    403,
-  );
+const notAvailable = (): PlaybackRefusal => "not_available";
+const revoked = (): PlaybackRefusal => "revoked";
 
 function etagMatches(list: string, etag: string, weak: boolean): boolean {
   if (list.trim() === "*") return true;
@@ -30,7 +23,12 @@ function etagMatches(list: string, etag: string, weak: boolean): boolean {
   return list.split(",").some((t) => strip(t.trim()) === strip(etag));
 }
 
-export async function servePlayback(env: Env, grant: VerifiedPlayGrant, request: Request): Promise<Response> {
+/** The file's bytes as the request asks for them, or why the grant gets none. */
+export async function servePlayback(
+  env: Env,
+  grant: VerifiedPlayGrant,
+  request: Request,
+): Promise<Response | PlaybackRefusal> {
   // One query: the file, and the latest revocation of the link's student on the recording's class.
   const found = await database(env.DB)
     .select({ file: recordingFiles, revokedAt: playbackRevokedAt(grant.subject) })

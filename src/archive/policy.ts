@@ -1,14 +1,13 @@
 // Removing Zoom's copy per the tenant's archive policy. A meeting instance is trashed at Zoom only
 // when every file Zoom lists for it is archived here with Zoom's size and present in R2.
 import { and, asc, eq } from "drizzle-orm";
-import type { Config } from "../config.ts";
 import { auditStatement } from "../db/audit.ts";
 import { type Db, database } from "../db/client.ts";
 import { recordingFiles, recordings } from "../db/schema.ts";
 import { getTenant } from "../db/tenants.ts";
-import type { Env } from "../env.ts";
 import { committedIds, dispatchEvents, eventStatement } from "../events/outbox.ts";
-import { log } from "../http/log.ts";
+import type { Config } from "../platform/config.ts";
+import { log } from "../platform/log.ts";
 import { cloudStorageOf } from "../usage/storage.ts";
 import { encodeMeetingUuid, ZoomClient } from "../zoom/client.ts";
 import { ZoomApiError } from "../zoom/errors.ts";

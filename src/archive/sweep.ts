@@ -2,11 +2,10 @@
 // its users' cloud recordings over overlapping windows and enqueues what is new, failed or stale.
 import { eq, sql } from "drizzle-orm";
 import type { z } from "zod";
-import type { Config } from "../config.ts";
 import { database } from "../db/client.ts";
 import { archiveSweeps, zoomCredentials } from "../db/schema.ts";
-import type { Env } from "../env.ts";
-import { log } from "../http/log.ts";
+import type { Config } from "../platform/config.ts";
+import { log } from "../platform/log.ts";
 import { ZoomClient } from "../zoom/client.ts";
 import { credentialForTenant } from "../zoom/credentials.ts";
 import { ZoomApiError } from "../zoom/errors.ts";

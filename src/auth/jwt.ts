@@ -3,16 +3,11 @@
 // `alg: none` and HS/RS key-confusion tokens: jose refuses any algorithm not listed.
 import { createLocalJWKSet, createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify } from "jose";
 import { z } from "zod";
-import type { Config, JwtVerification } from "../config.ts";
 import { ApiError } from "../http/problem.ts";
+import type { Config, JwtVerification } from "../platform/config.ts";
+import { type Principal, Role, WiseId } from "../platform/identity.ts";
 
-export const Role = z.enum(["admin", "teacher", "student"]);
-export type Role = z.infer<typeof Role>;
-
-/** Wise institute ids and user ids: opaque, but restricted so they are safe in keys and logs. */
-export const WiseId = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, "must be 1-128 safe characters");
+export { type Principal, Role, WiseId };
 
 const Claims = z.object({
   sub: WiseId,
@@ -22,12 +17,6 @@ const Claims = z.object({
   iat: z.number(),
   exp: z.number(),
 });
-
-export interface Principal {
-  userId: string;
-  tenantId: string;
-  role: Role;
-}
 
 export const CLOCK_SKEW_SECONDS = 30;
 const ASYMMETRIC = ["RS256", "ES256", "EdDSA"];

@@ -3,15 +3,14 @@
 // classes are flagged). Idempotent: processing an event twice, or an older one late, changes nothing.
 import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Config } from "../config.ts";
 import { audit } from "../db/audit.ts";
 import { database } from "../db/client.ts";
 import { classes, classSessions, teachers } from "../db/schema.ts";
-import type { Env } from "../env.ts";
 import { dispatchEvents, emitEvent } from "../events/outbox.ts";
-import { log } from "../http/log.ts";
 import { rosterChanged } from "../links/roster-object.ts";
-import { applyUserEvent } from "../teachers/teachers.ts";
+import type { Config } from "../platform/config.ts";
+import { log } from "../platform/log.ts";
+import { applyUserEvent } from "../teachers/sync.ts";
 import { ZoomClient } from "../zoom/client.ts";
 import { credentialForAccount } from "../zoom/credentials.ts";
 import { ZoomApiError } from "../zoom/errors.ts";

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ClassId } from "./class-id.ts";
 import { DEFAULT_MEETING_POLICY } from "./policy.ts";
 import {
+  checkSchedule,
   claimMarker,
   countOccurrences,
   isKnownTimeZone,
@@ -120,5 +121,37 @@ describe("countOccurrences", () => {
     expect(seriesLength(start, Recurrence.parse({ type: "daily", endTimes: 50 }), "UTC")).toBe(50);
     const monthly = Recurrence.parse({ type: "monthly", monthlyDay: 3, endDateTime: "2031-03-05T00:00:00Z" });
     expect(seriesLength(start, monthly, "UTC")).toBe(4);
+  });
+});
+
+describe("checkSchedule", () => {
+  const now = Date.parse("2030-01-01T00:00:00Z");
+  const fault = (f: () => void) => {
+    try {
+      f();
+    } catch (err) {
+      return err as { code: string; extras: { errors: { field: string }[] } };
+    }
+    throw new Error("accepted");
+  };
+
+  it("refuses a start that is not in the future", () => {
+    const err = fault(() => checkSchedule({}, now, now));
+    expect([err.code, err.extras.errors[0]?.field]).toEqual(["invalid_request", "startTime"]);
+  });
+
+  it("refuses a series that ends before it starts", () => {
+    const recurrence = Recurrence.parse({ type: "daily", endDateTime: "2030-01-01T12:00:00Z" });
+    const err = fault(() => checkSchedule({ recurrence }, now + 86_400_000, now));
+    expect(err.extras.errors[0]?.field).toBe("recurrence.endDateTime");
+  });
+
+  it("refuses a series of more occurrences than Zoom schedules, and accepts one within", () => {
+    const long = Recurrence.parse({ type: "daily", endDateTime: "2030-03-15T00:00:00Z" });
+    expect(fault(() => checkSchedule({ recurrence: long }, now + 3600_000, now)).code).toBe(
+      "too_many_occurrences",
+    );
+    const short = Recurrence.parse({ type: "daily", endTimes: 50 });
+    expect(() => checkSchedule({ recurrence: short }, now + 3600_000, now)).not.toThrow();
   });
 });

@@ -2,6 +2,7 @@
 // meeting body built from a validated request. No I/O, nothing Workers-specific (the contract tests
 // check the bodies against Zoom's specs in Node).
 import { z } from "zod";
+import { InvalidInput } from "../platform/errors.ts";
 import type { ZoomMeetingBody, ZoomMeetingSettings, ZoomRecurrence } from "../zoom/bodies.ts";
 import type { MeetingPolicy } from "./policy.ts";
 
@@ -186,4 +187,38 @@ export function meetingBody(
     ...(input.recurrence ? { recurrence: zoomRecurrence(input.recurrence) } : {}),
     settings: meetingSettings(input, policy),
   };
+}
+
+/** A field of the request that cannot be scheduled, in the API's invalid_request shape. */
+const invalidField = (field: string, message: string) =>
+  new InvalidInput("The request does not match the API", {
+    code: "invalid_request",
+    title: "Invalid request",
+    extras: { errors: [{ field, message }] },
+  });
+
+/**
+ * The schedule rules a class meeting must meet before Zoom is asked: it starts in the future, a
+ * series ends after its start, and a series has at most MAX_OCCURRENCES occurrences (Zoom would
+ * silently drop every occurrence after the 50th).
+ */
+export function checkSchedule(
+  input: { recurrence?: Recurrence | undefined; timezone?: string | undefined },
+  startTime: number,
+  now = Date.now(),
+): void {
+  if (startTime <= now) throw invalidField("startTime", "must be in the future");
+  const end = input.recurrence?.endDateTime;
+  if (end && Date.parse(end) <= startTime)
+    throw invalidField("recurrence.endDateTime", "must be after startTime");
+  if (input.recurrence && seriesLength(startTime, input.recurrence, input.timezone) > MAX_OCCURRENCES) {
+    throw new InvalidInput(
+      `Zoom schedules at most ${MAX_OCCURRENCES} occurrences of a recurring meeting; end the series earlier or split it into several classes`,
+      {
+        code: "too_many_occurrences",
+        title: "Too many occurrences",
+        extras: { errors: [{ field: "recurrence", message: `more than ${MAX_OCCURRENCES} occurrences` }] },
+      },
+    );
+  }
 }

@@ -1,6 +1,8 @@
 // The console's stylesheet and script, served as static text by the Worker (no build step).
 // The script only uses the public /v1 API with the admin's JWT, and builds the DOM with
 // textContent so that nothing from the API is ever interpreted as HTML.
+// Kept whole on purpose: it is one browser script and its stylesheet, served as two strings; splitting
+// the text would only scatter a single program that has no imports.
 
 export const consoleCss = `
 :root{--fg:#1d2330;--muted:#5b6475;--bg:#f6f7f9;--card:#fff;--accent:#2d5bff;--danger:#c53030;--ok:#2f855a}

@@ -1,5 +1,7 @@
 // D1 schema (drizzle-orm). drizzle-kit generates the SQL migrations in migrations/ from this file.
 // Every table that holds tenant data carries tenant_id, and every query filters on it.
+// Kept whole on purpose: drizzle-kit reads this one file (drizzle.config.ts), and the other
+// branches' schema changes merge into one place that the generated migrations mirror.
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 

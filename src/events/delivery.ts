@@ -2,15 +2,14 @@
 // signed POST per delivery (Standard Webhooks, through the `standardwebhooks` library) with a
 // timeout, no redirects followed, exponential backoff with jitter for `EVENTS_RETRY_HOURS`, then
 // dead. Every attempt is claimed in D1 first, so a duplicated queue message sends nothing twice.
-import { and, eq, gte, inArray, isNull, lt, lte, sql } from "drizzle-orm";
+import { and, eq, isNull, lt } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import { z } from "zod";
-import type { Config } from "../config.ts";
 import { type Db, database } from "../db/client.ts";
 import { eventDeliveries, eventSubscriptions, outboundEvents } from "../db/schema.ts";
 import { getTenant } from "../db/tenants.ts";
-import type { Env } from "../env.ts";
-import { log } from "../http/log.ts";
+import type { Config } from "../platform/config.ts";
+import { log } from "../platform/log.ts";
 import { vaultFor } from "../zoom/credentials.ts";
 import { envelope } from "./catalogue.ts";
 import { signingSecrets } from "./subscriptions.ts";
@@ -37,7 +36,7 @@ export function retryDelaySeconds(attempt: number, random = Math.random()): numb
   return Math.max(1, Math.round(base / 2 + (random * base) / 2));
 }
 
-const deliveryMessage = (eventId: string, subscriptionId: string): EventMessage => ({
+export const deliveryMessage = (eventId: string, subscriptionId: string): EventMessage => ({
   kind: "event-delivery",
   eventId,
   subscriptionId,
@@ -89,7 +88,7 @@ export async function fanOut(env: Env, db: Db, eventId: string): Promise<number>
   return created.length;
 }
 
-async function sendAll(env: Env, messages: EventMessage[], delaySeconds?: number) {
+export async function sendAll(env: Env, messages: EventMessage[], delaySeconds?: number) {
   for (let i = 0; i < messages.length; i += 100) {
     await env.ARCHIVE_QUEUE.sendBatch(
       messages.slice(i, i + 100).map((body) => ({ body, ...(delaySeconds ? { delaySeconds } : {}) })),
@@ -269,127 +268,4 @@ export async function requeueStalledEvents(
     ...deliveries.map((d) => deliveryMessage(d.eventId, d.subscriptionId)),
   ]);
   return { events: events.length, deliveries: deliveries.length };
-}
-
-/** Most events one replay may queue. */
-export const REPLAY_LIMIT = 1000;
-
-/**
- * Sends events again to one subscription: one event by id, or every event of its types in a time
- * range. Each starts a new run of attempts under the same `webhook-id`.
- */
-export async function replay(
-  env: Env,
-  sub: typeof eventSubscriptions.$inferSelect,
-  which: { eventId: string } | { from: number; to: number },
-): Promise<{ queued: number; truncated: boolean }> {
-  const db = database(env.DB);
-  const filter =
-    "eventId" in which
-      ? eq(outboundEvents.id, which.eventId)
-      : and(gte(outboundEvents.createdAt, which.from), lte(outboundEvents.createdAt, which.to));
-  const events = await db
-    .select({ id: outboundEvents.id })
-    .from(outboundEvents)
-    .where(
-      and(eq(outboundEvents.tenantId, sub.tenantId), inArray(outboundEvents.type, sub.eventTypes), filter),
-    )
-    .orderBy(outboundEvents.createdAt)
-    .limit(REPLAY_LIMIT + 1)
-    .all();
-  const chosen = events.slice(0, REPLAY_LIMIT);
-  const now = Date.now();
-  // 100 bound parameters per D1 statement: 7 per row.
-  for (let i = 0; i < chosen.length; i += 12) {
-    await db
-      .insert(eventDeliveries)
-      .values(
-        chosen.slice(i, i + 12).map((e) => ({
-          eventId: e.id,
-          subscriptionId: sub.id,
-          tenantId: sub.tenantId,
-          status: "pending" as const,
-          nextAttemptAt: now,
-          createdAt: now,
-        })),
-      )
-      .onConflictDoUpdate({
-        target: [eventDeliveries.eventId, eventDeliveries.subscriptionId],
-        set: {
-          status: "pending",
-          attempts: 0,
-          firstAttemptAt: null,
-          nextAttemptAt: now,
-          lastError: null,
-          deliveredAt: null,
-        },
-      });
-  }
-  await sendAll(
-    env,
-    chosen.map((e) => deliveryMessage(e.id, sub.id)),
-  );
-  return { queued: chosen.length, truncated: events.length > REPLAY_LIMIT };
-}
-
-/** Delivery history of one subscription, newest first. */
-export function deliveryHistory(
-  db: Db,
-  tenantId: string,
-  subscriptionId: string,
-  limit: number,
-  before?: number,
-) {
-  return db
-    .select({
-      eventId: eventDeliveries.eventId,
-      type: outboundEvents.type,
-      status: eventDeliveries.status,
-      attempts: eventDeliveries.attempts,
-      lastStatus: eventDeliveries.lastStatus,
-      lastError: eventDeliveries.lastError,
-      lastAttemptAt: eventDeliveries.lastAttemptAt,
-      nextAttemptAt: eventDeliveries.nextAttemptAt,
-      deliveredAt: eventDeliveries.deliveredAt,
-      createdAt: eventDeliveries.createdAt,
-      eventCreatedAt: outboundEvents.createdAt,
-    })
-    .from(eventDeliveries)
-    .innerJoin(outboundEvents, eq(outboundEvents.id, eventDeliveries.eventId))
-    .where(
-      and(
-        eq(eventDeliveries.tenantId, tenantId),
-        eq(eventDeliveries.subscriptionId, subscriptionId),
-        before === undefined ? sql`1` : lt(eventDeliveries.createdAt, before),
-      ),
-    )
-    .orderBy(sql`${eventDeliveries.createdAt} DESC, ${outboundEvents.createdAt} DESC`)
-    .limit(limit)
-    .all();
-}
-
-/** Finished deliveries, and events, are kept this long (the window for a replay). */
-export const EVENT_RETENTION_MS = 30 * 24 * 3600_000;
-
-/** Nightly: drops finished deliveries and events older than the retention, keeping pending ones. */
-export async function pruneEvents(db: Db, now: number): Promise<void> {
-  const before = now - EVENT_RETENTION_MS;
-  await db.batch([
-    db
-      .delete(eventDeliveries)
-      .where(
-        and(
-          inArray(eventDeliveries.status, ["delivered", "dead", "cancelled"]),
-          lt(eventDeliveries.createdAt, before),
-        ),
-      ),
-    db
-      .delete(outboundEvents)
-      .where(
-        and(
-          lt(outboundEvents.createdAt, before),
-          sql`NOT EXISTS (SELECT 1 FROM event_deliveries d WHERE d.event_id = ${outboundEvents.id})`,
-        ),
-      ),
-  ]);
 }

@@ -5,8 +5,7 @@ import { type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import type { Db } from "../db/client.ts";
-import type { Env } from "../env.ts";
-import { log } from "../http/log.ts";
+import { log } from "../platform/log.ts";
 import { toBase64Url } from "../tokens/encoding.ts";
 import type { EventData, EventType } from "./catalogue.ts";
 

@@ -3,8 +3,7 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
 import type { Principal, Role } from "../auth/jwt.ts";
 import { authenticate } from "../auth/jwt.ts";
-import type { Config } from "../config.ts";
-import type { Env } from "../env.ts";
+import type { Config } from "../platform/config.ts";
 import { ApiError } from "./problem.ts";
 
 export interface AppEnv {

@@ -1,4 +1,22 @@
-// Problem details (RFC 9457): the one error shape of the /v1 API, and the typed error that produces it.
+// Problem details (RFC 9457): the one error shape of the /v1 API, the typed error that produces it,
+// and the one mapping (toProblem) from the domain's and Zoom's failures to it.
+import {
+  Conflict,
+  DomainError,
+  Forbidden,
+  InvalidInput,
+  LimitReached,
+  NotFound,
+} from "../platform/errors.ts";
+import {
+  ZoomApiError,
+  ZoomNeedsRelink,
+  ZoomNotLinked,
+  ZoomRateLimited,
+  ZoomResponseInvalid,
+  ZoomUnavailable,
+  zoomFailureDetail,
+} from "../zoom/errors.ts";
 
 export interface ProblemExtras {
   [key: string]: unknown;
@@ -68,3 +86,60 @@ export const conflict = (code: string, detail: string, extras?: ProblemExtras) =
   new ApiError(409, code, "Conflict", detail, extras);
 export const forbidden = (detail = "This role may not do that") =>
   new ApiError(403, "forbidden", "Forbidden", detail);
+
+/** Status and usual title of each kind of domain failure. */
+function statusOf(err: DomainError): [number, string] {
+  if (err instanceof InvalidInput) return [400, "Bad request"];
+  if (err instanceof Forbidden) return [403, "Forbidden"];
+  if (err instanceof NotFound) return [404, "Not found"];
+  if (err instanceof Conflict) return [409, "Conflict"];
+  if (err instanceof LimitReached) return [429, "Limit reached"];
+  return [500, "Internal error"];
+}
+
+/**
+ * The one mapping from failures to problems: domain failures by kind, Zoom failures by what the
+ * caller can do about them. Anything else is returned unchanged for the app's onError.
+ */
+export function toProblem(err: unknown): unknown {
+  if (err instanceof DomainError) {
+    const [status, title] = statusOf(err);
+    const headers: Record<string, string> =
+      err.retryAfterSeconds === undefined ? {} : { "retry-after": String(err.retryAfterSeconds) };
+    return new ApiError(status, err.code, err.title ?? title, err.detail, err.extras, { headers });
+  }
+  const detail = zoomFailureDetail(err);
+  if (err instanceof ZoomNotLinked) {
+    return new ApiError(409, "zoom_not_linked", "Zoom is not linked", detail);
+  }
+  if (err instanceof ZoomNeedsRelink) {
+    return new ApiError(409, "zoom_needs_relink", "Zoom link needs renewal", detail, { reason: err.reason });
+  }
+  if (err instanceof ZoomRateLimited) {
+    return new ApiError(
+      429,
+      "zoom_rate_limited",
+      "Zoom rate limit reached",
+      detail,
+      { retryAfterSeconds: err.retryAfterSeconds },
+      { headers: { "retry-after": String(err.retryAfterSeconds) } },
+    );
+  }
+  if (err instanceof ZoomUnavailable || err instanceof ZoomResponseInvalid) {
+    return new ApiError(
+      503,
+      "zoom_unavailable",
+      "Zoom unavailable",
+      detail,
+      {},
+      { cause: err.message, headers: { "retry-after": "30" } },
+    );
+  }
+  if (err instanceof ZoomApiError) {
+    return new ApiError(502, "zoom_error", "Zoom refused the request", detail, {
+      zoomStatus: err.status,
+      zoomCode: err.zoomCode,
+    });
+  }
+  return err;
+}

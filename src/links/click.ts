@@ -2,10 +2,9 @@
 // one RPC to the class's ClassRoster object, which answers from memory (see roster-object.ts).
 import { z } from "zod";
 import { recordMeetingGone } from "../classes/meetings.ts";
-import type { Config } from "../config.ts";
 import { database } from "../db/client.ts";
-import type { Env } from "../env.ts";
-import { log } from "../http/log.ts";
+import type { Config } from "../platform/config.ts";
+import { log } from "../platform/log.ts";
 import { relicenseHostIfNeeded } from "../teachers/licenses.ts";
 import { encodePathSegment } from "../zoom/client.ts";
 import { ZoomApiError, ZoomNeedsRelink, ZoomNotLinked } from "../zoom/errors.ts";
@@ -185,3 +184,11 @@ export async function resolveStart(
     return { kind: "zoom_unavailable" };
   }
 }
+
+/** Outcomes that mean a bad, withdrawn or overused link: these are charged to the client's address. */
+export const isRefusedClick = (o: JoinOutcome | StartOutcome) =>
+  o.kind === "invalid" ||
+  o.kind === "revoked" ||
+  o.kind === "limited" ||
+  o.kind === "not_found" ||
+  o.kind === "teacher_inactive";

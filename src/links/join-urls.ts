@@ -5,7 +5,7 @@
 import { and, eq, isNotNull, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { classes, classRegistrants } from "../db/schema.ts";
-import { log } from "../http/log.ts";
+import { log } from "../platform/log.ts";
 import { TokenVault, type VaultContext, type VaultKey } from "../tokens/vault.ts";
 
 export interface JoinUrlOwner {

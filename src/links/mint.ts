@@ -1,13 +1,12 @@
 // Minting signed join and start links for a class, and revoking join links. Authorization by
 // class: an admin (or Wise's backend, which calls as admin) or the class's own teacher.
 import { and, eq, sql } from "drizzle-orm";
-import type { Principal } from "../auth/jwt.ts";
-import type { Config } from "../config.ts";
 import { auditStatement } from "../db/audit.ts";
 import type { Db } from "../db/client.ts";
 import { classes, classRegistrants, startLinkRevocations } from "../db/schema.ts";
-import type { Env } from "../env.ts";
-import { badRequest, conflict, forbidden, notFound } from "../http/problem.ts";
+import type { Config } from "../platform/config.ts";
+import { badRequest, conflict, forbidden, notFound } from "../platform/errors.ts";
+import type { Principal } from "../platform/identity.ts";
 import { enqueueRegistration } from "./registration.ts";
 import { rosterChanged, rosterOf } from "./roster-object.ts";
 import { type LinkClaims, signLink } from "./token.ts";

@@ -2,12 +2,11 @@
 // "register-students") so that a click needs no Zoom call, and on the spot when a click comes first.
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
-import { WiseId } from "../auth/jwt.ts";
-import { type Config, loadConfig } from "../config.ts";
 import { type Db, database } from "../db/client.ts";
 import { classes, classRegistrants } from "../db/schema.ts";
-import type { Env } from "../env.ts";
-import { log } from "../http/log.ts";
+import { type Config, loadConfig } from "../platform/config.ts";
+import { WiseId } from "../platform/identity.ts";
+import { log } from "../platform/log.ts";
 import { sha256Hex } from "../tokens/encoding.ts";
 import { registrantBody } from "../zoom/bodies.ts";
 import { encodePathSegment, ZoomClient } from "../zoom/client.ts";

@@ -4,11 +4,10 @@
 // reloaded whenever a writer says the class changed (`rosterChanged`), and at most SNAPSHOT_TTL_MS old.
 import { DurableObject } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
-import { loadConfig } from "../config.ts";
 import { auditStatement } from "../db/audit.ts";
 import { database } from "../db/client.ts";
 import { classes, classRegistrants, linkRevocations, startLinkRevocations, teachers } from "../db/schema.ts";
-import type { Env } from "../env.ts";
+import { loadConfig } from "../platform/config.ts";
 import { type JoinUrlOwner, openJoinUrl } from "./join-urls.ts";
 
 /**
@@ -305,5 +304,19 @@ export class ClassRoster extends DurableObject<Env> {
       this.openedUrls.set(key, url);
     }
     return url;
+  }
+}
+
+/** A class write changes what its join links open: the class's roster object hears of every one. */
+export async function withRosterNotice<T>(
+  env: Env,
+  tenantId: string,
+  classId: string,
+  write: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await write();
+  } finally {
+    await rosterChanged(env, tenantId, classId);
   }
 }

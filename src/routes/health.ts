@@ -1,8 +1,8 @@
 // GET /healthz: liveness plus one trivial D1 query, for load balancers and uptime checks.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../http/context.ts";
-import { log } from "../http/log.ts";
 import { problemResponse } from "../http/problem.ts";
+import { log } from "../platform/log.ts";
 
 export const health = createRouter();
 

@@ -1,11 +1,11 @@
 // POST /webhooks/zoom: verify, answer the URL validation challenge, then store and queue the event
 // before acknowledging (Zoom gives up after 3 seconds and retries only three times). The queue
-// consumer runs the handler (src/zoom/inbox.ts); a replay of a processed event changes nothing.
+// consumer runs the handler (src/zoom-events/inbox.ts); a replay of a processed event changes nothing.
 import { createRouter } from "../http/context.ts";
 import { ApiError } from "../http/problem.ts";
 import { ZoomEvent } from "../zoom/events.ts";
-import { acceptEvent } from "../zoom/inbox.ts";
 import { urlValidationAnswer, verifyWebhook, webhookSecrets } from "../zoom/webhook.ts";
+import { acceptEvent } from "../zoom-events/inbox.ts";
 
 export const webhooks = createRouter();
 

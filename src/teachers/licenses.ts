@@ -7,8 +7,8 @@ import { audit } from "../db/audit.ts";
 import type { Db } from "../db/client.ts";
 import { classes, teachers } from "../db/schema.ts";
 import { getTenant } from "../db/tenants.ts";
-import { log } from "../http/log.ts";
-import { ApiError } from "../http/problem.ts";
+import { Conflict } from "../platform/errors.ts";
+import { log } from "../platform/log.ts";
 import { latestUsage } from "../usage/usage.ts";
 import type { ZoomClient } from "../zoom/client.ts";
 import { ZoomApiError } from "../zoom/errors.ts";
@@ -45,14 +45,12 @@ export async function upcomingClassesOf(db: Db, tenantId: string, wiseUserId: st
   return rows.map((r) => r.classId);
 }
 
-/** The 409 for unlicensing a host of scheduled classes under the "refuse" policy. */
-export function hostsClassesProblem(classIds: string[]) {
-  return new ApiError(
-    409,
+/** The refusal to unlicense a host of scheduled classes under the "refuse" policy. */
+export function hostsClassesConflict(classIds: string[]) {
+  return new Conflict(
     "teacher_hosts_classes",
-    "The teacher hosts scheduled classes",
     "A Basic Zoom host has no cloud recording, a 40-minute limit and no registration; move or cancel the teacher's classes first, or set the tenant's hostLicensePolicy to relicense",
-    { classIds },
+    { title: "The teacher hosts scheduled classes", extras: { classIds } },
   );
 }
 
@@ -85,7 +83,7 @@ export async function relicenseHostIfNeeded(
 export const isNoSeat = (err: unknown) => err instanceof ZoomApiError && err.zoomCode === 2034;
 
 /** The 409 for Zoom's 2034, with the seat counts the admin needs to decide what to do. */
-export async function noSeatProblem(db: Db, client: ZoomClient, tenantId: string, detail?: string) {
+export async function noSeatConflict(db: Db, client: ZoomClient, tenantId: string, detail?: string) {
   let seats: Record<string, number | null> = {};
   try {
     const s = await usersSummary(client);
@@ -100,13 +98,11 @@ export async function noSeatProblem(db: Db, client: ZoomClient, tenantId: string
     // The counts are a courtesy; the refusal stands without them.
     log("warn", "seat counts unavailable for the no-seat problem", { tenantId, err });
   }
-  return new ApiError(
-    409,
+  return new Conflict(
     "no_seat_available",
-    "No paid Zoom seat is free",
     detail ??
       "Every paid seat of the Zoom account is taken; unlicense a teacher, buy more seats, or turn on the auto-recycle policy",
-    { seats },
+    { title: "No paid Zoom seat is free", extras: { seats } },
   );
 }
 
@@ -130,7 +126,7 @@ export async function licenseZoomUser(
     try {
       await updateUser(client, zoomUserId, { type: 2 });
     } catch (again) {
-      if (isNoSeat(again)) throw await noSeatProblem(db, client, tenantId);
+      if (isNoSeat(again)) throw await noSeatConflict(db, client, tenantId);
       throw again;
     }
   }
@@ -139,7 +135,7 @@ export async function licenseZoomUser(
 /** Licenses a stored teacher at Zoom, then records it. */
 export async function licenseTeacher(db: Db, client: ZoomClient, teacher: TeacherRow, actor: string) {
   if (!teacher.zoomUserId) {
-    throw new ApiError(409, "zoom_user_gone", "Conflict", "The teacher has no Zoom user; run a sync");
+    throw new Conflict("zoom_user_gone", "The teacher has no Zoom user; run a sync");
   }
   await licenseZoomUser(db, client, teacher.tenantId, teacher.wiseUserId, teacher.zoomUserId, actor);
   await db
@@ -157,10 +153,10 @@ export async function freeSeatOrRefuse(
   actor: string,
 ): Promise<void> {
   const tenant = await getTenant(db, tenantId);
-  if (tenant.settings.licensePolicy !== "auto-recycle") throw await noSeatProblem(db, client, tenantId);
+  if (tenant.settings.licensePolicy !== "auto-recycle") throw await noSeatConflict(db, client, tenantId);
   const donor = await recycleCandidate(db, tenantId, forWiseUserId, Date.now());
   if (!donor?.zoomUserId) {
-    throw await noSeatProblem(
+    throw await noSeatConflict(
       db,
       client,
       tenantId,

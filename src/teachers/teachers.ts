@@ -1,20 +1,16 @@
-// Teachers and their Zoom users: create or adopt, license, settings, remove, and reconcile with
-// Zoom's user list. D1 is written only after Zoom agreed, so a refusal leaves nothing behind.
-import { and, asc, eq, sql } from "drizzle-orm";
+// Teachers and their Zoom users: create or adopt, license, settings, remove (reconciling with
+// Zoom's user list is in sync.ts). D1 is written only after Zoom agreed, so a refusal leaves nothing behind.
+import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { teachers } from "../db/schema.ts";
 import { getTenant } from "../db/tenants.ts";
-import { teacherStatusEvents } from "../events/emit.ts";
-import { committedIds } from "../events/outbox.ts";
-import { log } from "../http/log.ts";
-import { ApiError, conflict, notFound } from "../http/problem.ts";
+import { Conflict, conflict, InvalidInput, notFound } from "../platform/errors.ts";
 import type { ZoomClient } from "../zoom/client.ts";
 import { ZoomApiError } from "../zoom/errors.ts";
 import type { ZoomUser } from "../zoom/schemas.ts";
 import {
   createUser,
   findUser,
-  listUsers,
   removeUser,
   setUserStatus,
   updateCloudRecording,
@@ -22,11 +18,11 @@ import {
 } from "../zoom/users.ts";
 import {
   freeSeatOrRefuse,
-  hostsClassesProblem,
+  hostsClassesConflict,
   isNoSeat,
   licenseTeacher,
   licenseZoomUser,
-  noSeatProblem,
+  noSeatConflict,
   type TeacherRow,
   upcomingClassesOf,
 } from "./licenses.ts";
@@ -54,7 +50,7 @@ export interface TeacherPatch {
   active?: boolean | undefined;
 }
 
-const where = (tenantId: string, wiseUserId: string) =>
+export const teacherWhere = (tenantId: string, wiseUserId: string) =>
   and(eq(teachers.tenantId, tenantId), eq(teachers.wiseUserId, wiseUserId));
 
 export function zoomStatus(status: string | undefined): TeacherStatus {
@@ -66,7 +62,7 @@ export async function listTeachers(db: Db, tenantId: string) {
 }
 
 export async function getTeacher(db: Db, tenantId: string, wiseUserId: string) {
-  return db.select().from(teachers).where(where(tenantId, wiseUserId)).get();
+  return db.select().from(teachers).where(teacherWhere(tenantId, wiseUserId)).get();
 }
 
 export async function requireTeacher(db: Db, tenantId: string, wiseUserId: string) {
@@ -75,8 +71,8 @@ export async function requireTeacher(db: Db, tenantId: string, wiseUserId: strin
   return row;
 }
 
-/** Zoom refusals a teacher call can meet, as problems the admin can act on. */
-export function userProblem(err: unknown, email?: string): unknown {
+/** Zoom refusals a teacher call can meet, as failures the admin can act on. */
+export function userRefusal(err: unknown, email?: string): unknown {
   if (!(err instanceof ZoomApiError)) return err;
   switch (err.zoomCode) {
     case 1005:
@@ -90,14 +86,9 @@ export function userProblem(err: unknown, email?: string): unknown {
         `${email ?? "This email"} already belongs to another Zoom account; the person must leave it or use another email`,
       );
     case 1001:
-      return new ApiError(
-        409,
-        "zoom_user_gone",
-        "Conflict",
-        "The teacher's Zoom user no longer exists; run a sync",
-      );
+      return new Conflict("zoom_user_gone", "The teacher's Zoom user no longer exists; run a sync");
     case 300:
-      return new ApiError(400, "zoom_validation", "Zoom refused the values", err.zoomMessage);
+      return new InvalidInput(err.zoomMessage, { code: "zoom_validation", title: "Zoom refused the values" });
     default:
       return err;
   }
@@ -166,7 +157,7 @@ export async function createTeacher(
     if (inserted) return { teacher: inserted, created: true };
     return { teacher: await requireTeacher(db, tenantId, input.wiseUserId), created: false };
   } catch (err) {
-    throw userProblem(err, email);
+    throw userRefusal(err, email);
   }
 }
 
@@ -207,7 +198,7 @@ async function createZoomUser(
       const created = await createUser(client, action, info);
       return { id: created.id, type: created.type, status };
     } catch (again) {
-      if (isNoSeat(again)) throw await noSeatProblem(db, client, tenantId);
+      if (isNoSeat(again)) throw await noSeatConflict(db, client, tenantId);
       throw again;
     }
   }
@@ -223,13 +214,12 @@ export async function updateTeacher(
 ): Promise<TeacherRow> {
   const teacher = await requireTeacher(db, tenantId, wiseUserId);
   const zoomUserId = teacher.zoomUserId;
-  if (!zoomUserId)
-    throw new ApiError(409, "zoom_user_gone", "Conflict", "The teacher has no Zoom user; run a sync");
+  if (!zoomUserId) throw new Conflict("zoom_user_gone", "The teacher has no Zoom user; run a sync");
   if (patch.licensed === false && teacher.licensed) {
     // Checked before any change, so a refusal leaves everything as it was.
     const hosted = await upcomingClassesOf(db, tenantId, wiseUserId);
     const policy = (await getTenant(db, tenantId)).settings.hostLicensePolicy ?? "refuse";
-    if (hosted.length && policy === "refuse") throw hostsClassesProblem(hosted);
+    if (hosted.length && policy === "refuse") throw hostsClassesConflict(hosted);
   }
   const changes: Partial<TeacherRow> = {};
   try {
@@ -261,15 +251,15 @@ export async function updateTeacher(
       await db
         .update(teachers)
         .set({ ...changes, updatedAt: Date.now() })
-        .where(where(tenantId, wiseUserId));
+        .where(teacherWhere(tenantId, wiseUserId));
     }
-    throw userProblem(err, teacher.email);
+    throw userRefusal(err, teacher.email);
   }
   if (Object.keys(changes).length) {
     await db
       .update(teachers)
       .set({ ...changes, updatedAt: Date.now() })
-      .where(where(tenantId, wiseUserId));
+      .where(teacherWhere(tenantId, wiseUserId));
   }
   return requireTeacher(db, tenantId, wiseUserId);
 }
@@ -287,142 +277,8 @@ export async function removeTeacher(
     try {
       await removeUser(client, teacher.zoomUserId, action);
     } catch (err) {
-      throw userProblem(err, teacher.email);
+      throw userRefusal(err, teacher.email);
     }
   }
-  await db.delete(teachers).where(where(tenantId, wiseUserId));
-}
-
-/** Reconciles every teacher with Zoom's user list (all statuses, all pages). */
-export async function syncTeachers(
-  db: Db,
-  client: ZoomClient,
-  tenantId: string,
-  dispatch: (eventIds: string[]) => Promise<void> = async () => {},
-) {
-  const byId = new Map<
-    string,
-    { id?: string | undefined; email: string; type: number; status: TeacherStatus }
-  >();
-  const byEmail = new Map<
-    string,
-    { id?: string | undefined; email: string; type: number; status: TeacherStatus }
-  >();
-  let zoomUsers = 0;
-  for (const status of ["active", "inactive", "pending"] as const) {
-    for await (const u of listUsers(client, status)) {
-      zoomUsers++;
-      const entry = { id: u.id, email: u.email.toLowerCase(), type: u.type, status };
-      if (u.id) byId.set(u.id, entry);
-      byEmail.set(entry.email, entry);
-    }
-  }
-  let updated = 0;
-  let missing = 0;
-  const now = Date.now();
-  for (const t of await listTeachers(db, tenantId)) {
-    const u = (t.zoomUserId ? byId.get(t.zoomUserId) : undefined) ?? byEmail.get(t.email);
-    const next = u
-      ? { zoomUserId: u.id ?? t.zoomUserId, status: u.status, licensed: u.type === 2 }
-      : { zoomUserId: null, status: "inactive" as const, licensed: false };
-    if (!u) missing++;
-    if (next.zoomUserId !== t.zoomUserId || next.status !== t.status || next.licensed !== t.licensed) {
-      updated++;
-      // teacher.status_changed goes first in the batch: it reads the state the update replaces.
-      const events = await teacherStatusEvents(
-        db,
-        tenantId,
-        where(tenantId, t.wiseUserId),
-        next,
-        `sync|${t.wiseUserId}|${now}`,
-      );
-      const written = await db.batch([
-        events.statement,
-        db
-          .update(teachers)
-          .set({ ...next, updatedAt: now })
-          .where(where(tenantId, t.wiseUserId)),
-      ]);
-      await dispatch(committedIds(written));
-    }
-  }
-  return { zoomUsers, updated, missing, unlicensedHosts: await hostsLeftBasic(db, client, tenantId) };
-}
-
-/**
- * Hosts of scheduled classes found without a license (changed in Zoom, or unlicensed here under the
- * relicense policy): licensed again under "relicense", reported either way, never left silent.
- */
-async function hostsLeftBasic(db: Db, client: ZoomClient, tenantId: string) {
-  const policy = (await getTenant(db, tenantId)).settings.hostLicensePolicy ?? "refuse";
-  const out: { wiseUserId: string; classIds: string[]; relicensed: boolean }[] = [];
-  for (const t of await listTeachers(db, tenantId)) {
-    if (t.licensed || !t.zoomUserId || t.status !== "active") continue;
-    const classIds = await upcomingClassesOf(db, tenantId, t.wiseUserId);
-    if (!classIds.length) continue;
-    let relicensed = false;
-    if (policy === "relicense") {
-      try {
-        await licenseTeacher(db, client, t, "system");
-        relicensed = true;
-      } catch (err) {
-        log("warn", "sync: a host of scheduled classes could not be licensed again", {
-          tenantId,
-          wiseUserId: t.wiseUserId,
-          err,
-        });
-      }
-    }
-    out.push({ wiseUserId: t.wiseUserId, classIds, relicensed });
-  }
-  return out;
-}
-
-/** Applies a user.* webhook to the teacher it concerns (idempotent: it sets, never toggles). */
-export async function applyUserEvent(
-  db: Db,
-  tenantId: string,
-  event: string,
-  user: { id: string; email?: string | undefined; type?: number | undefined },
-): Promise<string[]> {
-  const match = and(
-    eq(teachers.tenantId, tenantId),
-    user.email
-      ? sql`(${teachers.zoomUserId} = ${user.id} OR ${teachers.email} = ${user.email.toLowerCase()})`
-      : eq(teachers.zoomUserId, user.id),
-  );
-  const now = Date.now();
-  // Each change is one batch with its teacher.status_changed events (written first: they read the
-  // state before the update, and only for rows the update changes). Returns the events' ids.
-  const apply = async (next: {
-    status?: "active" | "inactive";
-    licensed?: boolean;
-    zoomUserId?: string | null;
-  }): Promise<string[]> => {
-    const events = await teacherStatusEvents(db, tenantId, match, next, `${event}|${user.id}|${now}`);
-    const written = await db.batch([
-      events.statement,
-      db
-        .update(teachers)
-        .set({ ...next, updatedAt: now })
-        .where(match),
-    ]);
-    return committedIds(written);
-  };
-  switch (event) {
-    case "user.deleted":
-    case "user.disassociated":
-      return apply({ zoomUserId: null, status: "inactive", licensed: false });
-    case "user.deactivated":
-      return apply({ status: "inactive" });
-    case "user.activated":
-      return apply({ status: "active" });
-    case "user.invitation_accepted":
-      return apply({ status: "active", zoomUserId: user.id });
-    case "user.created":
-    case "user.updated":
-      if (user.type === 1 || user.type === 2) return apply({ licensed: user.type === 2 });
-      return [];
-  }
-  return [];
+  await db.delete(teachers).where(teacherWhere(tenantId, wiseUserId));
 }

@@ -6,7 +6,7 @@ import type { Db } from "../db/client.ts";
 import { usageSnapshots } from "../db/schema.ts";
 import { storageLowEvent } from "../events/emit.ts";
 import { committedIds } from "../events/outbox.ts";
-import { log } from "../http/log.ts";
+import { log } from "../platform/log.ts";
 import type { ZoomClient } from "../zoom/client.ts";
 import { ZoomApiError, ZoomRateLimited } from "../zoom/errors.ts";
 import { planUsage, usersSummary } from "../zoom/users.ts";

@@ -4,13 +4,12 @@
 // refresh, the new pair is compare-and-swapped into D1 before anyone uses it, and an invalid_grant
 // is believed only after re-reading D1 (another writer may have won).
 import { DurableObject } from "cloudflare:workers";
-import { loadConfig } from "../config.ts";
 import { audit, auditStatement } from "../db/audit.ts";
 import { database } from "../db/client.ts";
-import type { Env } from "../env.ts";
 import { linkNeedsRelinkEvent, linkUnlinkedEvent } from "../events/emit.ts";
 import { committedIds, dispatchEvents } from "../events/outbox.ts";
-import { log } from "../http/log.ts";
+import { loadConfig } from "../platform/config.ts";
+import { log } from "../platform/log.ts";
 import {
   type CredentialRow,
   credentialForAccount,

@@ -2,10 +2,9 @@
 // one refresh-and-retry on 124; 429 handled with Retry-After or jittered backoff within a budget;
 // transient failures retried only for idempotent calls; every answer validated with zod.
 import type { z } from "zod";
-import type { Config } from "../config.ts";
 import type { Db } from "../db/client.ts";
-import type { Env } from "../env.ts";
-import { log } from "../http/log.ts";
+import type { Config } from "../platform/config.ts";
+import { log } from "../platform/log.ts";
 import { unwrapToken } from "./account-object.ts";
 import { credentialForTenant } from "./credentials.ts";
 import {

@@ -2,10 +2,10 @@
 // compare-and-swap on the refresh token it replaces, because D1 has no interactive transactions
 // and two writers (a relink, a refresh) may race.
 import { and, eq } from "drizzle-orm";
-import type { Config } from "../config.ts";
 import type { Db } from "../db/client.ts";
 import { zoomCredentials } from "../db/schema.ts";
 import { committedIds, type PendingEvent } from "../events/outbox.ts";
+import type { Config } from "../platform/config.ts";
 import { sha256Hex } from "../tokens/encoding.ts";
 import { TokenVault } from "../tokens/vault.ts";
 import type { TokenSet } from "./oauth.ts";

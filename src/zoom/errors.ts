@@ -1,5 +1,5 @@
-// Typed failures of talking to Zoom. Routes map them to problems in one place (toProblem).
-import { ApiError } from "../http/problem.ts";
+// Typed failures of talking to Zoom. The http layer maps them to problems in one place
+// (http/problem.ts, toProblem); features decide which ones they absorb.
 
 /** The account has no credential (never linked, unlinked, or deauthorized). */
 export class ZoomNotLinked extends Error {
@@ -51,50 +51,16 @@ export class ZoomResponseInvalid extends Error {
   override name = "ZoomResponseInvalid";
 }
 
-/** Maps Zoom failures to problems; anything else is returned unchanged for onError. */
-export function zoomProblem(err: unknown): unknown {
-  if (err instanceof ZoomNotLinked) {
-    return new ApiError(409, "zoom_not_linked", "Zoom is not linked", "Link a Zoom account first");
-  }
-  if (err instanceof ZoomNeedsRelink) {
-    return new ApiError(
-      409,
-      "zoom_needs_relink",
-      "Zoom link needs renewal",
-      "An admin must link Zoom again",
-      {
-        reason: err.reason,
-      },
-    );
-  }
+/** What a caller may be told about a Zoom failure (never a token or a raw upstream body). */
+export function zoomFailureDetail(err: unknown): string | undefined {
+  if (err instanceof ZoomNotLinked) return "Link a Zoom account first";
+  if (err instanceof ZoomNeedsRelink) return "An admin must link Zoom again";
   if (err instanceof ZoomRateLimited) {
-    return new ApiError(
-      429,
-      "zoom_rate_limited",
-      "Zoom rate limit reached",
-      `Zoom's ${err.kind === "Daily-limit" ? "daily" : "per-second"} limit was reached; retry after ${err.retryAfterSeconds} seconds`,
-      { retryAfterSeconds: err.retryAfterSeconds },
-      { headers: { "retry-after": String(err.retryAfterSeconds) } },
-    );
+    return `Zoom's ${err.kind === "Daily-limit" ? "daily" : "per-second"} limit was reached; retry after ${err.retryAfterSeconds} seconds`;
   }
   if (err instanceof ZoomUnavailable || err instanceof ZoomResponseInvalid) {
-    return new ApiError(
-      503,
-      "zoom_unavailable",
-      "Zoom unavailable",
-      "Zoom did not answer properly; try again shortly",
-      {},
-      {
-        cause: err.message,
-        headers: { "retry-after": "30" },
-      },
-    );
+    return "Zoom did not answer properly; try again shortly";
   }
-  if (err instanceof ZoomApiError) {
-    return new ApiError(502, "zoom_error", "Zoom refused the request", err.zoomMessage, {
-      zoomStatus: err.status,
-      zoomCode: err.zoomCode,
-    });
-  }
-  return err;
+  if (err instanceof ZoomApiError) return err.zoomMessage;
+  return undefined;
 }

@@ -1,13 +1,7 @@
-// Zoom webhook events the product handles. Each handler is idempotent (a replayed or re-sent
-// event changes nothing) and runs from the queue (src/zoom/inbox.ts); a handler that throws is retried.
+// The shape of a Zoom webhook event and of a handler of one. The handlers themselves belong to the
+// features they change; src/zoom-events/handlers.ts names one per event.
 import { z } from "zod";
-import { onRecordingCompleted, onRecordingStateChanged } from "../archive/events.ts";
-import { classEventHandlers } from "../classes/events.ts";
-import type { Config } from "../config.ts";
-import { database } from "../db/client.ts";
-import type { Env } from "../env.ts";
-import { log } from "../http/log.ts";
-import { credentialForAccount } from "./credentials.ts";
+import type { Config } from "../platform/config.ts";
 
 export const ZoomEvent = z.object({
   event: z.string().min(1).max(100),
@@ -18,34 +12,3 @@ export const ZoomEvent = z.object({
 export type ZoomEvent = z.infer<typeof ZoomEvent>;
 
 export type EventHandler = (env: Env, config: Config, event: ZoomEvent) => Promise<void>;
-
-const Deauthorized = z.object({
-  account_id: z.string().min(1),
-  user_id: z.string().optional(),
-  client_id: z.string().optional(),
-  deauthorization_time: z.string().optional(),
-});
-
-/** app_deauthorized: the admin removed the app in Zoom. Delete the credential and record it. */
-export const onAppDeauthorized: EventHandler = async (env, config, event) => {
-  const p = Deauthorized.safeParse(event.payload);
-  if (!p.success) {
-    log("warn", "webhook: app_deauthorized without an account id; ignored");
-    return;
-  }
-  if (p.data.client_id && p.data.client_id !== config.zoom.clientId) return;
-  const row = await credentialForAccount(database(env.DB), p.data.account_id);
-  if (!row) return;
-  await env.ZOOM_ACCOUNT.getByName(row.zoomAccountId).unlink(row.zoomAccountId, "zoom", "deauthorized");
-};
-
-/** Handlers by event name; features add theirs here. */
-export const eventHandlers: Record<string, EventHandler> = {
-  app_deauthorized: onAppDeauthorized,
-  "recording.completed": onRecordingCompleted,
-  "recording.transcript_completed": onRecordingCompleted,
-  "recording.trashed": onRecordingStateChanged,
-  "recording.deleted": onRecordingStateChanged,
-  "recording.recovered": onRecordingStateChanged,
-  ...classEventHandlers,
-};

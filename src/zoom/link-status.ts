@@ -1,12 +1,12 @@
 // The link status an admin sees: the stored credential (or why there is none) and, when asked, a live
 // call to Zoom with the current token, which may itself refresh the token or end the link.
-import type { Config } from "../config.ts";
+
 import { lastAudit } from "../db/audit.ts";
 import type { Db } from "../db/client.ts";
-import type { Env } from "../env.ts";
+import type { Config } from "../platform/config.ts";
 import { ZoomClient } from "./client.ts";
 import { type CredentialRow, credentialForTenant } from "./credentials.ts";
-import { zoomProblem } from "./errors.ts";
+import { zoomFailureDetail } from "./errors.ts";
 import { ZoomUser } from "./schemas.ts";
 import { missingScopes, requestedScopes } from "./scopes.ts";
 
@@ -25,8 +25,8 @@ async function checkLive(env: Env, config: Config, zoomAccountId: string): Promi
     await client.call({ operation: "users.get", method: "GET", path: "/users/me", schema: ZoomUser });
     return { ok: true, checkedAt };
   } catch (err) {
-    const problem = zoomProblem(err);
-    return { ok: false, checkedAt, error: problem instanceof Error ? problem.message : "check failed" };
+    const detail = zoomFailureDetail(err) ?? (err instanceof Error ? err.message : undefined);
+    return { ok: false, checkedAt, error: detail ?? "check failed" };
   }
 }
 

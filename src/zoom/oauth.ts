@@ -2,7 +2,7 @@
 // refresh, revocation. Failures are classified here: terminal (the admin must link again) versus
 // transient (network, 5xx, XML or unparsable bodies), because only the former may end a link.
 import * as oauth from "oauth4webapi";
-import type { Config } from "../config.ts";
+import type { Config } from "../platform/config.ts";
 import { ZoomNeedsRelink, ZoomUnavailable } from "./errors.ts";
 import { requestedScopes } from "./scopes.ts";
 

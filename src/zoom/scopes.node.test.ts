@@ -63,7 +63,7 @@ describe("the scope table against the code", () => {
         called.add(m[1] as string);
     }
     // The callback reads the linking user with a plain fetch of /users/me (users.get).
-    expect(readFileSync(resolve(root, "src/zoom/linking.ts"), "utf8")).toContain("/users/me`");
+    expect(readFileSync(resolve(root, "src/linking/callback.ts"), "utf8")).toContain("/users/me`");
     called.add("users.get");
     expect([...called].sort()).toEqual(Object.keys(ZOOM_OPERATIONS).sort());
   });

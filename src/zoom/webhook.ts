@@ -2,7 +2,7 @@
 // with the app's secret token, compared in constant time by crypto.subtle.verify, within a
 // 5-minute window. Zoom's own samples re-serialize JSON and skip the timestamp; we do neither.
 // During a rotation the previous secret verifies too, until its window closes.
-import type { Config } from "../config.ts";
+import type { Config } from "../platform/config.ts";
 import { fromHex, toHex } from "../tokens/encoding.ts";
 
 export const WEBHOOK_WINDOW_SECONDS = 300;

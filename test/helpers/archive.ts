@@ -7,9 +7,9 @@ import {
   getQueueResult,
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { loadConfig } from "../../src/config.ts";
 import { database } from "../../src/db/client.ts";
 import worker from "../../src/index.ts";
+import { loadConfig } from "../../src/platform/config.ts";
 import { ZoomClient } from "../../src/zoom/client.ts";
 import { BASE } from "./app.ts";
 import { clearTables } from "./db.ts";

@@ -10,9 +10,16 @@ import { meetingNotFound, type Route } from "./common.ts";
 import { meetingRoutes } from "./meetings.ts";
 import { pastMeetingRoutes } from "./past.ts";
 import { recordingRoutes } from "./recordings.ts";
+import { registrantRoutes } from "./registrants.ts";
 import { userRoutes } from "./users.ts";
 
-export const routes: Route[] = [...userRoutes, ...meetingRoutes, ...pastMeetingRoutes, ...recordingRoutes];
+export const routes: Route[] = [
+  ...userRoutes,
+  ...meetingRoutes,
+  ...registrantRoutes,
+  ...pastMeetingRoutes,
+  ...recordingRoutes,
+];
 
 /**
  * Path parameters arrive URL-encoded once or twice. Zoom needs a UUID that starts with "/" or holds
