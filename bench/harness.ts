@@ -117,13 +117,18 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         .setExpirationTime("2h")
         .sign(new TextEncoder().encode(bindings.JWT_HS256_SECRET)),
     async link(tenant, userId = "Qm3tWgkXRSmZ0aW1Jp7dAA") {
-      const res = await stack.app("/v1/zoom/link", {
-        method: "POST",
-        headers: { authorization: `Bearer ${await stack.token(tenant)}`, "content-type": "application/json" },
-        body: "{}",
-      });
+      // The admin's browser: the service's first hop (cookie), Zoom's consent, the callback, then the
+      // admin confirms the pending link with the secret the callback handed to this browser.
+      const auth = {
+        authorization: `Bearer ${await stack.token(tenant)}`,
+        "content-type": "application/json",
+      };
+      const res = await stack.app("/v1/zoom/link", { method: "POST", headers: auth, body: "{}" });
       const { authorizeUrl } = (await res.json()) as { authorizeUrl: string };
-      const form = new URLSearchParams(new URL(authorizeUrl).searchParams);
+      const hop = await stack.app(new URL(authorizeUrl).pathname, { redirect: "manual" });
+      await hop.arrayBuffer();
+      const cookie = (hop.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+      const form = new URLSearchParams(new URL(hop.headers.get("location") ?? "").searchParams);
       form.set("user_id", userId);
       form.set("decision", "approve");
       const consent = await stack.zoom("/oauth/authorize", {
@@ -131,10 +136,23 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         body: form,
         redirect: "manual",
       });
+      await consent.arrayBuffer();
       const back = new URL(consent.headers.get("location") ?? "");
-      const done = await stack.app(`${back.pathname}${back.search}`, { redirect: "manual" });
-      if (done.status >= 300 && done.status !== 302) throw new Error(`link failed: ${done.status}`);
-      await done.arrayBuffer();
+      const done = await stack.app(`${back.pathname}${back.search}`, {
+        redirect: "manual",
+        headers: { cookie },
+      });
+      const where = done.status === 302 ? (done.headers.get("location") ?? "") : await done.text();
+      if (done.status === 302) await done.arrayBuffer();
+      const confirmation = /#zoom_confirm=([A-Za-z0-9_-]+)/.exec(where)?.[1];
+      if (!confirmation) throw new Error(`link failed: ${done.status}`);
+      const confirmed = await stack.app("/v1/zoom/link/confirm", {
+        method: "POST",
+        headers: auth,
+        body: JSON.stringify({ confirmation }),
+      });
+      if (confirmed.status !== 200) throw new Error(`link confirm failed: ${confirmed.status}`);
+      await confirmed.arrayBuffer();
     },
     close: () => mf.dispose(),
   };
