@@ -9,6 +9,7 @@ import { api, clearTables } from "../helpers/api.ts";
 import { BASE, call } from "../helpers/app.ts";
 import { clearArchive, deliverTo, drain, recordedMeeting } from "../helpers/archive.ts";
 import { createClass } from "../helpers/classes.ts";
+import { dumpTables } from "../helpers/db.ts";
 import { mintToken } from "../helpers/jwt.ts";
 import {
   type FuzzRequest,
@@ -57,15 +58,9 @@ async function send(req: FuzzRequest): Promise<Response> {
 
 /** SHA-256 over every row of every D1 table and every R2 object's key, size, etag and metadata. */
 async function digest(): Promise<string> {
-  const tables = (
-    await env.DB.prepare(
-      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'd1_%' ORDER BY name",
-    ).all<{ name: string }>()
-  ).results;
-  const dumps = await env.DB.batch(tables.map(({ name }) => env.DB.prepare(`SELECT * FROM "${name}"`)));
-  const parts = dumps.map(
-    (d, i) =>
-      `${tables[i]?.name}\t${d.results.length}\n${d.results
+  const parts = (await dumpTables()).map(
+    ({ table, rows }) =>
+      `${table}\t${rows.length}\n${rows
         .map((r) => JSON.stringify(r))
         .sort()
         .join("\n")}`,

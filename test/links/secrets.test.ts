@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { handleRegistrationMessage } from "../../src/links/registration.ts";
 import { api, clearTables } from "../helpers/api.ts";
 import { BASE, call } from "../helpers/app.ts";
+import { dumpTables } from "../helpers/db.ts";
 import {
   beginLink,
   callback,
@@ -28,15 +29,7 @@ const click = async (url: string) => {
 };
 
 /** Every row of every product table, as text. */
-async function everyRow(): Promise<string> {
-  const tables = await env.DB.prepare(
-    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'd1_%'",
-  ).all<{ name: string }>();
-  const dumps = await env.DB.batch(
-    tables.results.map(({ name }) => env.DB.prepare(`SELECT * FROM "${name}"`)),
-  );
-  return JSON.stringify(dumps.map((d) => d.results));
-}
+const everyRow = async () => JSON.stringify(await dumpTables());
 
 /** What Zoom holds, read with the account's current token. */
 async function zoom<T>(path: string): Promise<T> {

@@ -8,6 +8,7 @@ import { rosterOf } from "../../src/links/roster-object.ts";
 import { api, clearTables } from "../helpers/api.ts";
 import { BASE, call } from "../helpers/app.ts";
 import { clearArchive, deliverTo, drain } from "../helpers/archive.ts";
+import { dumpTables } from "../helpers/db.ts";
 import {
   emulator,
   expireStoredAccessToken,
@@ -38,15 +39,7 @@ function captureConsole(): string[] {
 }
 
 /** Every row of every table of D1, as text. */
-async function d1Dump(): Promise<string> {
-  const tables = await env.DB.prepare(
-    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'",
-  ).all<{ name: string }>();
-  const dumps = await env.DB.batch(
-    tables.results.map(({ name }) => env.DB.prepare(`SELECT * FROM "${name}"`)),
-  );
-  return JSON.stringify(dumps.map((d, i) => ({ table: tables.results[i]?.name, rows: d.results })));
-}
+const d1Dump = async () => JSON.stringify(await dumpTables());
 
 /** Every R2 object's key, custom metadata and HTTP metadata, as text. */
 async function r2Dump(): Promise<{ text: string; objects: number }> {

@@ -5,6 +5,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { unwrapToken } from "../../src/zoom/account-object.ts";
 import { call } from "../helpers/app.ts";
+import { dumpTables } from "../helpers/db.ts";
 import { bearer } from "../helpers/jwt.ts";
 import {
   ACCOUNT_A,
@@ -251,13 +252,7 @@ describe("no token in the clear", () => {
     const secrets = [...validTokens.access, ...validTokens.refresh];
     expect(secrets.length).toBeGreaterThanOrEqual(4);
 
-    const tables = await env.DB.prepare(
-      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'",
-    ).all<{ name: string }>();
-    let dump = "";
-    for (const { name } of tables.results) {
-      dump += JSON.stringify((await env.DB.prepare(`SELECT * FROM "${name}"`).all()).results);
-    }
+    const dump = JSON.stringify(await dumpTables());
     let objects = "";
     for (const o of (await env.RECORDINGS.list()).objects)
       objects += `${o.key}${JSON.stringify(o.customMetadata)}`;
