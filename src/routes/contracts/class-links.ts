@@ -4,6 +4,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { WiseId } from "../../auth/jwt.ts";
 import { bearerSecurity, requireRole } from "../../http/context.ts";
 import { MAX_STUDENTS_PER_CALL } from "../../links/mint.ts";
+import { json, jsonBody } from "./shared.ts";
 
 export const ClassParams = z.object({ classId: WiseId.openapi({ param: { name: "classId", in: "path" } }) });
 // Names become Zoom display names and query parameters: printable text only.
@@ -53,9 +54,9 @@ export const postClassesJoinLinks = createRoute({
   middleware: [requireRole("admin", "teacher")] as const,
   request: {
     params: ClassParams,
-    body: { required: true, content: { "application/json": { schema: JoinLinksRequest } } },
+    body: jsonBody(JoinLinksRequest),
   },
-  responses: { 200: { description: "The links", content: { "application/json": { schema: JoinLinks } } } },
+  responses: { 200: json(JoinLinks, "The links") },
 });
 
 export const postClassesStartLink = createRoute({

@@ -6,6 +6,7 @@ import { type ClassRow, classMeetingView } from "../../classes/class-access.ts";
 import { ClassId } from "../../classes/class-id.ts";
 import { isKnownTimeZone, Recurrence } from "../../classes/schedule.ts";
 import { bearerSecurity, queryInt, requireRole } from "../../http/context.ts";
+import { json, jsonBody } from "./shared.ts";
 
 export const ClassMeeting = z
   .object({
@@ -68,10 +69,6 @@ export const Session = z
   .openapi("ClassSession");
 export const Params = z.object({ classId: ClassId.openapi({ param: { name: "classId", in: "path" } }) });
 export const common = { tags: ["Classes"], security: bearerSecurity };
-export const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 export const view = (row: ClassRow) => classMeetingView(row);
 export const putClassesMeeting = createRoute({
   ...common,
@@ -83,7 +80,7 @@ export const putClassesMeeting = createRoute({
     "The meeting is hosted by the class's teacher, cloud recording by default, with every class-critical Zoom setting sent explicitly from the tenant's meeting policy (PATCH /v1/tenant). A series holds at most 50 occurrences. An unlicensed teacher is licensed only when an admin schedules (or the tenant's licenseOnSchedule policy allows it). Repeating a request changes nothing.",
   request: {
     params: Params,
-    body: { required: true, content: { "application/json": { schema: ClassMeetingRequest } } },
+    body: jsonBody(ClassMeetingRequest),
   },
   responses: {
     200: json(ClassMeeting, "Updated or unchanged"),

@@ -6,6 +6,7 @@ import { type deliveryHistory, REPLAY_LIMIT } from "../../events/history.ts";
 import type { SubscriptionRow } from "../../events/subscriptions.ts";
 import { MAX_ENDPOINT_URL_BYTES } from "../../events/url-policy.ts";
 import { bearerSecurity, queryInt, requireRole } from "../../http/context.ts";
+import { json, jsonBody } from "./shared.ts";
 
 export const SubscriptionId = z.string().regex(/^sub_[0-9a-f]{32}$/);
 export const EventTypes = z
@@ -64,10 +65,6 @@ export const view = (row: SubscriptionRow, now = Date.now()) => ({
   createdAt: new Date(row.createdAt).toISOString(),
   updatedAt: new Date(row.updatedAt).toISOString(),
 });
-export const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 export const admin = { security: bearerSecurity, middleware: [requireRole("admin")], tags: ["Events"] };
 export const idParam = z.object({ id: SubscriptionId });
 
@@ -92,21 +89,16 @@ export const postEventsSubscriptions = createRoute({
   description:
     "The URL must be on one of the tenant's webhookOrigins (PATCH /v1/tenant), https and public in production, at most 2 KB. The answer holds the signing secret, shown only here.",
   request: {
-    body: {
-      required: true,
-      content: {
-        "application/json": {
-          schema: z
-            .object({
-              url: EndpointUrl,
-              eventTypes: EventTypes,
-              description: z.string().max(200).nullable().optional(),
-              enabled: z.boolean().default(true),
-            })
-            .strict(),
-        },
-      },
-    },
+    body: jsonBody(
+      z
+        .object({
+          url: EndpointUrl,
+          eventTypes: EventTypes,
+          description: z.string().max(200).nullable().optional(),
+          enabled: z.boolean().default(true),
+        })
+        .strict(),
+    ),
   },
   responses: { 201: json(WithSecret, "Created; the secret is shown once") },
 });
@@ -135,21 +127,16 @@ export const patchEventsSubscriptions = createRoute({
   summary: "Change a subscription's URL, types or description, or turn it on or off",
   request: {
     params: idParam,
-    body: {
-      required: true,
-      content: {
-        "application/json": {
-          schema: z
-            .object({
-              url: EndpointUrl.optional(),
-              eventTypes: EventTypes.optional(),
-              description: z.string().max(200).nullable().optional(),
-              enabled: z.boolean().optional(),
-            })
-            .strict(),
-        },
-      },
-    },
+    body: jsonBody(
+      z
+        .object({
+          url: EndpointUrl.optional(),
+          eventTypes: EventTypes.optional(),
+          description: z.string().max(200).nullable().optional(),
+          enabled: z.boolean().optional(),
+        })
+        .strict(),
+    ),
   },
   responses: { 200: json(Subscription, "The subscription") },
 });
@@ -215,17 +202,12 @@ export const postEventsSubscriptionsReplay = createRoute({
   description: `Same webhook-id as the first sending, so the receiver can dedupe. At most ${REPLAY_LIMIT} events per call (truncated: true when there were more).`,
   request: {
     params: idParam,
-    body: {
-      required: true,
-      content: {
-        "application/json": {
-          schema: z.union([
-            z.object({ eventId: z.string().min(1).max(300) }).strict(),
-            z.object({ from: z.iso.datetime(), to: z.iso.datetime() }).strict(),
-          ]),
-        },
-      },
-    },
+    body: jsonBody(
+      z.union([
+        z.object({ eventId: z.string().min(1).max(300) }).strict(),
+        z.object({ from: z.iso.datetime(), to: z.iso.datetime() }).strict(),
+      ]),
+    ),
   },
   responses: { 202: json(z.object({ queued: z.number(), truncated: z.boolean() }), "Queued") },
 });

@@ -2,6 +2,7 @@
 // declaration of each operation. The handlers are in the route file.
 import { createRoute, z } from "@hono/zod-openapi";
 import { bearerSecurity, queryInt, requireRole } from "../../http/context.ts";
+import { json, jsonBody } from "./shared.ts";
 
 export const Status = z.enum(["processing", "pending", "archiving", "archived", "failed"]);
 export const Id = z
@@ -41,10 +42,6 @@ export const When = z
   .max(40)
   .refine((s) => Number.isFinite(Date.parse(s)), "must be an ISO date or date-time")
   .transform((s) => Date.parse(s));
-export const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 export const ArchivePolicy = z
   .object({
     deleteFromZoom: z.enum(["never", "after-archive", "when-storage-above"]),
@@ -132,7 +129,7 @@ export const putZoomArchivePolicy = createRoute({
   summary: "When Zoom's copy of archived recordings is removed",
   security: bearerSecurity,
   middleware: [requireRole("admin")] as const,
-  request: { body: { required: true, content: { "application/json": { schema: ArchivePolicy } } } },
+  request: { body: jsonBody(ArchivePolicy) },
   responses: { 200: json(ArchivePolicy, "The policy") },
 });
 

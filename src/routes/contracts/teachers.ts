@@ -4,6 +4,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { WiseId } from "../../auth/jwt.ts";
 import { bearerSecurity, requireJsonBody, requireRole } from "../../http/context.ts";
 import type { TeacherRow } from "../../teachers/teachers.ts";
+import { json, jsonBody } from "./shared.ts";
 
 export const Teacher = z
   .object({
@@ -58,10 +59,6 @@ export const view = (t: TeacherRow) => ({
   lastClassAt: t.lastClassAt ? new Date(t.lastClassAt).toISOString() : null,
 });
 export const common = { tags: ["Teachers"], security: bearerSecurity };
-export const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 
 export const getTeachers = createRoute({
   ...common,
@@ -80,7 +77,7 @@ export const postTeachers = createRoute({
   summary: "Add a teacher (idempotent per wiseUserId)",
   description:
     "Creates the teacher's Zoom user with the institute's user creation action, or adopts the Zoom user that already has this email in the account (never the account's owner or an admin unless the tenant's allowZoomAdminTeachers policy says so).",
-  request: { body: { required: true, content: { "application/json": { schema: NewTeacher } } } },
+  request: { body: jsonBody(NewTeacher) },
   responses: {
     200: json(Teacher, "The teacher already existed"),
     201: json(Teacher, "The teacher was added"),
@@ -122,7 +119,7 @@ export const patchTeachers = createRoute({
     "Unlicensing a teacher who hosts scheduled classes is refused (409 teacher_hosts_classes) unless the tenant's hostLicensePolicy is relicense.",
   request: {
     params: Params,
-    body: { required: true, content: { "application/json": { schema: TeacherPatch } } },
+    body: jsonBody(TeacherPatch),
   },
   responses: { 200: json(Teacher, "The teacher") },
 });

@@ -6,6 +6,7 @@ import { hostLicensePolicyOf, licenseOnScheduleOf, meetingPolicyOf } from "../..
 import type * as tenantStore from "../../db/tenants.ts";
 import { parseOrigin } from "../../events/url-policy.ts";
 import { bearerSecurity, requireJsonBody, requireRole } from "../../http/context.ts";
+import { json, jsonBody } from "./shared.ts";
 
 export const MeetingPolicyFields = {
   waitingRoom: z.boolean(),
@@ -117,7 +118,7 @@ export const getTenant = createRoute({
   security: bearerSecurity,
   middleware: [requireRole("admin")] as const,
   responses: {
-    200: { description: "The tenant", content: { "application/json": { schema: TenantView } } },
+    200: json(TenantView, "The tenant"),
   },
 });
 
@@ -128,8 +129,8 @@ export const patchTenant = createRoute({
   summary: "Change the institute's name or policies",
   security: bearerSecurity,
   middleware: [requireRole("admin"), requireJsonBody] as const,
-  request: { body: { required: true, content: { "application/json": { schema: TenantPatch } } } },
+  request: { body: jsonBody(TenantPatch) },
   responses: {
-    200: { description: "The updated tenant", content: { "application/json": { schema: TenantView } } },
+    200: json(TenantView, "The updated tenant"),
   },
 });

@@ -4,6 +4,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { bearerSecurity, requireRole } from "../../http/context.ts";
 import { ApiError } from "../../http/problem.ts";
 import { PendingLinkError } from "../../linking/pending.ts";
+import { json, jsonBody } from "./shared.ts";
 
 export const LinkRequest = z
   .object({
@@ -73,7 +74,7 @@ export const getZoomLink = createRoute({
   security: bearerSecurity,
   middleware: [requireRole("admin")] as const,
   request: { query: z.object({ live: z.enum(["0", "1", "true", "false"]).optional() }) },
-  responses: { 200: { description: "The link", content: { "application/json": { schema: LinkStatus } } } },
+  responses: { 200: json(LinkStatus, "The link") },
 });
 
 export const deleteZoomLink = createRoute({
@@ -113,17 +114,10 @@ export const postZoomLinkConfirm = createRoute({
   security: bearerSecurity,
   middleware: [requireRole("admin")] as const,
   request: {
-    body: {
-      required: true,
-      content: {
-        "application/json": {
-          schema: z.object({ confirmation: Secret }).strict().openapi("LinkConfirmation"),
-        },
-      },
-    },
+    body: jsonBody(z.object({ confirmation: Secret }).strict().openapi("LinkConfirmation")),
   },
   responses: {
-    200: { description: "The active link", content: { "application/json": { schema: LinkStatus } } },
+    200: json(LinkStatus, "The active link"),
     404: { description: "No such pending link for this admin (expired, used, cancelled or not theirs)" },
     409: { description: "The Zoom account is linked to another institute" },
   },
