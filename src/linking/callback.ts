@@ -30,7 +30,7 @@ export const failed = (
   title: string,
   message: string,
   returnTo: string | null = null,
-): LinkOutcome => ({
+): Extract<LinkOutcome, { kind: "failed" }> => ({
   kind: "failed",
   status,
   title,
@@ -228,13 +228,11 @@ export function exchangeFailed(err: unknown, returnTo: string | null): LinkOutco
         "The authorization could not be completed. Start again.",
         returnTo,
       )
-    : failed(
-        502,
-        "Zoom is not answering",
-        "Zoom could not be reached. Try linking again in a minute.",
-        returnTo,
-      );
+    : zoomNotAnswering(returnTo);
 }
+
+const zoomNotAnswering = (returnTo: string | null = null) =>
+  failed(502, "Zoom is not answering", "Zoom could not be reached. Try linking again in a minute.", returnTo);
 
 /** The Zoom user behind fresh tokens; on failure the grant is revoked and a failure returned. */
 export async function accountOf(
@@ -248,23 +246,11 @@ export async function accountOf(
   } catch (err) {
     log("warn", "link: reading the Zoom user failed", { tenantId, err });
     await revokeToken(config, tokens.refreshToken);
-    return {
-      kind: "failed",
-      status: 502,
-      title: "Zoom is not answering",
-      message: "Zoom could not be reached. Try linking again in a minute.",
-      returnTo: null,
-    };
+    return zoomNotAnswering();
   }
   if (!me.account_id) {
     await revokeToken(config, tokens.refreshToken);
-    return {
-      kind: "failed",
-      status: 502,
-      title: "Zoom did not name the account",
-      message: "Try linking again in a minute.",
-      returnTo: null,
-    };
+    return failed(502, "Zoom did not name the account", "Try linking again in a minute.");
   }
   return me;
 }

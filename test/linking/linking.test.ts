@@ -16,6 +16,7 @@ import { bearer } from "../helpers/jwt.ts";
 import {
   ACCOUNT_A,
   ACCOUNT_B,
+  addFault,
   beginLink,
   callback,
   confirmationOf,
@@ -188,6 +189,20 @@ describe("the first hop binds the link request to the browser", () => {
     expect(res.headers.get("location")).toBe(`${RETURN_TO}?zoom_link=denied`);
     expect(await count("zoom_credentials")).toBe(0);
     expect((await stats()).grants.authorization_code).toBe(0);
+  });
+
+  it("revokes the fresh grant and shows a page when Zoom fails to name the user behind it", async () => {
+    const redirect = await consent(await startLink("tenant-a", RETURN_TO));
+    await addFault({ operation: "users.get", status: 503, times: 10 });
+    const res = await callback(redirect);
+    expect(res.status).toBe(502);
+    expect(res.headers.get("content-type")).toContain("text/html");
+    expect(await res.text()).toContain("Zoom is not answering");
+    expect(await count("zoom_credentials")).toBe(0);
+    expect(await count("zoom_pending_links")).toBe(0);
+    const zoom = await stats();
+    expect(zoom.grants.authorization_code).toBe(1);
+    expect(zoom.validTokens).toEqual({ access: [], refresh: [] });
   });
 
   it("refuses a callback without a code", async () => {
