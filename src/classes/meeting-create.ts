@@ -1,7 +1,7 @@
 // Creating a class's Zoom meeting exactly once: a claim on the class row (D1 compare-and-swap, no
 // transactions) marks the attempt; a retry finds a meeting the previous attempt made by the marker in
 // its agenda instead of creating a second one; a failed attempt gives the claim back.
-import { and, eq, inArray, isNull } from "drizzle-orm";
+import { and, eq, inArray, isNull, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { classes } from "../db/schema.ts";
 import { sealJoinUrl } from "../links/join-urls.ts";
@@ -73,6 +73,16 @@ export async function createWithClaim(
     joinUrl: null,
     updatedAt: now,
   };
+  /** Claims the existing row for this attempt when it is still as read (`guards`); else it is in progress. */
+  const takeRow = async (token: string, ...guards: SQL[]) => {
+    const taken = await db
+      .update(classes)
+      .set({ ...fields, claimToken: token, claimedAt: now })
+      .where(and(classWhere(tenantId, classId), ...guards))
+      .returning()
+      .get();
+    if (!taken) throw inProgress();
+  };
   let claim: {
     token: string;
     previous: ClassRow | undefined;
@@ -96,19 +106,11 @@ export async function createWithClaim(
     // The earlier attempt died or lost Zoom's answer: take its claim over (keeping its token, so
     // the meeting it may have made is recognised) and look for that meeting first.
     const token = current.claimToken ?? randomToken(12);
-    const taken = await db
-      .update(classes)
-      .set({ ...fields, claimToken: token, claimedAt: now })
-      .where(
-        and(
-          classWhere(tenantId, classId),
-          eq(classes.status, "creating"),
-          current.claimedAt === null ? isNull(classes.claimedAt) : eq(classes.claimedAt, current.claimedAt),
-        ),
-      )
-      .returning()
-      .get();
-    if (!taken) throw inProgress();
+    await takeRow(
+      token,
+      eq(classes.status, "creating"),
+      current.claimedAt === null ? isNull(classes.claimedAt) : eq(classes.claimedAt, current.claimedAt),
+    );
     claim = {
       token,
       previous: undefined,
@@ -119,19 +121,7 @@ export async function createWithClaim(
   } else {
     // The meeting is gone (deleted in Zoom or cancelled here): claim the row for a new one.
     const token = randomToken(12);
-    const taken = await db
-      .update(classes)
-      .set({ ...fields, claimToken: token, claimedAt: now })
-      .where(
-        and(
-          classWhere(tenantId, classId),
-          inArray(classes.status, GONE),
-          eq(classes.updatedAt, current.updatedAt),
-        ),
-      )
-      .returning()
-      .get();
-    if (!taken) throw inProgress();
+    await takeRow(token, inArray(classes.status, GONE), eq(classes.updatedAt, current.updatedAt));
     claim = { token, previous: current, search: undefined };
   }
 
