@@ -3,6 +3,7 @@
 // refusal the issue names, the meeting.* webhooks and attendance.
 import { beforeEach, describe, expect, it } from "vitest";
 import { type As, api, clearTables, count, rows } from "../helpers/api.ts";
+import { inOneDay, meetingRequest as request } from "../helpers/classes.ts";
 import {
   addFault,
   deliver,
@@ -13,17 +14,6 @@ import {
   resetEmulator,
   stats,
 } from "../helpers/zoom.ts";
-
-const inOneDay = () => new Date(Date.now() + 86400_000).toISOString();
-
-const request = (extra: Record<string, unknown> = {}) => ({
-  teacherId: "t-1",
-  topic: "Algebra",
-  startTime: inOneDay(),
-  durationMinutes: 60,
-  registration: true,
-  ...extra,
-});
 
 type ClassMeeting = {
   classId: string;

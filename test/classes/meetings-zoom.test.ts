@@ -7,17 +7,9 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { handleRegistrationMessage } from "../../src/links/registration.ts";
 import { type As, api, clearTables, count, rows } from "../helpers/api.ts";
 import { call } from "../helpers/app.ts";
+import { meetingRequest as request } from "../helpers/classes.ts";
 import { addFault, advanceZoomClock, emulator, linkZoom, resetEmulator, stats } from "../helpers/zoom.ts";
 
-const inOneDay = () => new Date(Date.now() + 86400_000).toISOString();
-const request = (extra: Record<string, unknown> = {}) => ({
-  teacherId: "t-1",
-  topic: "Algebra",
-  startTime: inOneDay(),
-  durationMinutes: 60,
-  registration: true,
-  ...extra,
-});
 type ClassMeeting = { zoomMeetingId: string; status: string; code?: string };
 const put = (classId: string, body: unknown, as?: As) =>
   api<ClassMeeting>("PUT", `/v1/classes/${classId}/meeting`, body, as);

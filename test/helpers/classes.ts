@@ -92,3 +92,15 @@ export function callsBetween(before: Record<string, number>, after: Record<strin
   }
   return out;
 }
+
+export const inOneDay = () => new Date(Date.now() + 86400_000).toISOString();
+
+/** A `PUT /v1/classes/{id}/meeting` body: teacher t-1's one-hour class tomorrow, with registration. */
+export const meetingRequest = (extra: Record<string, unknown> = {}) => ({
+  teacherId: "t-1",
+  topic: "Algebra",
+  startTime: inOneDay(),
+  durationMinutes: 60,
+  registration: true,
+  ...extra,
+});
