@@ -1,6 +1,8 @@
 // Test classes: a real meeting created at the emulator with the linked account's token, and the
 // class row written straight into D1 (scheduling routes belong to another feature).
 import { env } from "cloudflare:workers";
+import { expect } from "vitest";
+import { api } from "./api.ts";
 import { ACCOUNT_A, linkZoom, stats } from "./zoom.ts";
 
 export interface TestClass {
@@ -104,3 +106,19 @@ export const meetingRequest = (extra: Record<string, unknown> = {}) => ({
   registration: true,
   ...extra,
 });
+
+/**
+ * Teacher t-1 of tenant-a added through the API as an active, licensed Zoom user (the tenant switched to
+ * custCreate, so there is no invitation to accept): a host the scheduling routes accept.
+ */
+export async function addTeacherThroughApi(): Promise<void> {
+  expect((await api("PATCH", "/v1/tenant", { userCreateAction: "custCreate" })).status).toBe(200);
+  const teacher = await api("POST", "/v1/teachers", {
+    wiseUserId: "t-1",
+    email: "t1@school-a.example",
+    firstName: "Tess",
+    lastName: "T1",
+    licensed: true,
+  });
+  expect(teacher.status).toBe(201);
+}

@@ -5,7 +5,7 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { api, clearTables } from "../helpers/api.ts";
 import { BASE, call } from "../helpers/app.ts";
-import { createClass, type TestClass } from "../helpers/classes.ts";
+import { addTeacherThroughApi, createClass, type TestClass } from "../helpers/classes.ts";
 import { bearer } from "../helpers/jwt.ts";
 import { deliver, emulator, linkZoom, outbox, resetEmulator, stats } from "../helpers/zoom.ts";
 
@@ -140,15 +140,7 @@ describe("writers of the click state", () => {
 
   it("sees a class deleted through DELETE /v1/classes/{classId}/meeting on the next click", async () => {
     expect((await linkZoom("tenant-a")).status).toBeLessThan(400);
-    await api("PATCH", "/v1/tenant", { userCreateAction: "custCreate" });
-    const teacher = await api("POST", "/v1/teachers", {
-      wiseUserId: "t-1",
-      email: "t1@school-a.example",
-      firstName: "Tess",
-      lastName: "T1",
-      licensed: true,
-    });
-    expect(teacher.status).toBe(201);
+    await addTeacherThroughApi();
     const put = await api("PUT", "/v1/classes/c-roster/meeting", {
       teacherId: "t-1",
       topic: "Algebra",

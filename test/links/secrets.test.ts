@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { handleRegistrationMessage } from "../../src/links/registration.ts";
 import { api, clearTables } from "../helpers/api.ts";
 import { BASE, call } from "../helpers/app.ts";
+import { addTeacherThroughApi } from "../helpers/classes.ts";
 import { dumpTables } from "../helpers/db.ts";
 import {
   beginLink,
@@ -72,19 +73,7 @@ afterEach(() => {
 
 async function linkedWithTeacher() {
   expect((await linkZoom("tenant-a")).status).toBeLessThan(400);
-  await addTeacher();
-}
-
-async function addTeacher() {
-  await api("PATCH", "/v1/tenant", { userCreateAction: "custCreate" });
-  const teacher = await api("POST", "/v1/teachers", {
-    wiseUserId: "t-1",
-    email: "t1@school-a.example",
-    firstName: "Tess",
-    lastName: "T1",
-    licensed: true,
-  });
-  expect(teacher.status).toBe(201);
+  await addTeacherThroughApi();
 }
 
 describe("join URLs at rest", () => {
@@ -174,7 +163,7 @@ describe("logs", () => {
     // A replayed callback and a replayed first hop fail, and are logged as such: still without secrets.
     await callback(back);
     await call(linkStart.slice(BASE.length), { redirect: "manual" });
-    await addTeacher();
+    await addTeacherThroughApi();
     const { links } = await scheduleClass("c-reg", true);
 
     const secrets = [code, state, linkStart.split("/").at(-1) ?? "", hop.cookie, confirmation];

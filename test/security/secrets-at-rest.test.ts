@@ -8,6 +8,7 @@ import { rosterOf } from "../../src/links/roster-object.ts";
 import { api, clearTables } from "../helpers/api.ts";
 import { BASE, call } from "../helpers/app.ts";
 import { clearArchive, deliverTo, drain } from "../helpers/archive.ts";
+import { addTeacherThroughApi } from "../helpers/classes.ts";
 import { dumpTables } from "../helpers/db.ts";
 import {
   emulator,
@@ -121,15 +122,7 @@ async function story(): Promise<{ objects: Place[]; zoomAccount: string }> {
   expect((await linkStatus(T, true)).status).toBe("linked");
   expect((await stats()).grants.refresh_token).toBeGreaterThanOrEqual(1);
 
-  expect((await api("PATCH", "/v1/tenant", { userCreateAction: "custCreate" })).status).toBe(200);
-  const teacher = await api("POST", "/v1/teachers", {
-    wiseUserId: "t-1",
-    email: "t1@school-a.example",
-    firstName: "Tess",
-    lastName: "T1",
-    licensed: true,
-  });
-  expect(teacher.status).toBe(201);
+  await addTeacherThroughApi();
 
   const scheduled = await api<{ zoomMeetingId: string }>("PUT", `/v1/classes/${CLASS}/meeting`, {
     teacherId: "t-1",
