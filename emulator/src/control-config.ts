@@ -41,6 +41,8 @@ export function applyConfig(core: Core, b: Body): void {
   if (downloads && typeof downloads.fileOrigin === "string")
     config.downloads = { fileOrigin: downloads.fileOrigin.replace(/\/+$/, "") };
   if (typeof b.registrantCap === "number") config.registrantCap = b.registrantCap;
+  if (typeof b.accessTokenTtlSeconds === "number" && b.accessTokenTtlSeconds > 0)
+    config.accessTokenTtlSeconds = b.accessTokenTtlSeconds;
   core.setConfig(config);
   const plan = b.plan as
     | {

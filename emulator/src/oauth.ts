@@ -7,7 +7,7 @@ import { newOpaque } from "./ids.ts";
 import { consentPage, errorPage } from "./pages.ts";
 import { verifyS256 } from "./pkce.ts";
 import { kindOf, parseScopes } from "./scopes.ts";
-import { consumeRefreshToken, issueTokens, revokeGrantOf, startGrant } from "./tokens.ts";
+import { consumeRefreshToken, type IssuedTokens, issueTokens, revokeGrantOf, startGrant } from "./tokens.ts";
 
 const CODE_TTL_MS = 5 * 60 * 1000;
 
@@ -200,12 +200,12 @@ function invalidGrant(core: Core, reason: string, code?: number): OAuthError {
   return new OAuthError(400, "invalid_grant", reason, code);
 }
 
-function tokenResponse(origin: string, t: { accessToken: string; refreshToken: string; scopes: string[] }) {
+function tokenResponse(origin: string, t: IssuedTokens) {
   return json(200, {
     access_token: t.accessToken,
     token_type: "bearer",
     refresh_token: t.refreshToken,
-    expires_in: 3599,
+    expires_in: t.expiresIn,
     scope: t.scopes.join(" "),
     api_url: origin,
   });

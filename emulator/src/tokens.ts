@@ -22,6 +22,8 @@ export interface IssuedTokens {
   accessToken: string;
   refreshToken: string;
   scopes: string[];
+  /** Seconds the access token lives: the token response's `expires_in`. */
+  expiresIn: number;
 }
 
 export function issueTokens(core: Core, grant: Grant): IssuedTokens {
@@ -40,9 +42,10 @@ export function issueTokens(core: Core, grant: Grant): IssuedTokens {
       grant.scopes.join(" "),
       now + ttl * 1000,
     );
-  insert(accessToken, "access", ACCESS_TTL_SECONDS);
+  const expiresIn = core.config().accessTokenTtlSeconds ?? ACCESS_TTL_SECONDS;
+  insert(accessToken, "access", expiresIn);
   insert(refreshToken, "refresh", REFRESH_TTL_SECONDS);
-  return { accessToken, refreshToken, scopes: grant.scopes };
+  return { accessToken, refreshToken, scopes: grant.scopes, expiresIn };
 }
 
 /** A new authorization of the same account by the same app revokes everything issued before (Zoom 4741). */

@@ -44,6 +44,18 @@ it("the access token's expiry is computed from expires_in (3599 s), not assumed 
   expect(row?.at).toBeLessThanOrEqual(after + 3599_000);
 });
 
+it("an access token that Zoom says lives 1800 s is stored with that expiry, not an hour's", async () => {
+  await emulator("/config", { accessTokenTtlSeconds: 1800 });
+  const before = Date.now();
+  expect((await linkZoom("tenant-a")).status).toBe(200);
+  const after = Date.now();
+  const row = await env.DB.prepare("SELECT access_token_expires_at AS at FROM zoom_credentials").first<{
+    at: number;
+  }>();
+  expect(row?.at).toBeGreaterThanOrEqual(before + 1800_000);
+  expect(row?.at).toBeLessThanOrEqual(after + 1800_000);
+});
+
 describe("token answers that end a grant", () => {
   it.each([
     ["a bare invalid_grant", { error: "invalid_grant" }],

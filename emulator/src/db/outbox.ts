@@ -60,6 +60,8 @@ export interface Config {
   downloads?: { fileOrigin?: string };
   /** Registrants one meeting may hold (Zoom: 4,999); lowered by tests to reach the cap cheaply. */
   registrantCap?: number;
+  /** Lifetime of new access tokens, sent as `expires_in` (Zoom: 3599, "often" but not promised). */
+  accessTokenTtlSeconds?: number;
 }
 
 export class OutboxTables extends RecordingTables {
