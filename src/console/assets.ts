@@ -356,7 +356,7 @@ export const consoleJs = String.raw`
     confirmation = fragment.get("zoom_confirm") || "";
     handoff = fragment.get("zoom_handoff") || "";
     if (outcome) {
-      notice({ linked: "Zoom is linked.", relinked: "Zoom is linked again.", pending: "Zoom authorized Wise. Confirm the link below.", denied: "Zoom was not linked: the authorization was declined.", missing_scopes: "Zoom is linked, but some permissions were not granted." }[outcome] || "Zoom linking finished: " + outcome);
+      notice({ linked: "Zoom is linked.", relinked: "Zoom is linked again.", pending: "Zoom authorized Wise. Confirm the link below.", denied: "Zoom was not linked: the authorization was declined." }[outcome] || "Zoom linking finished: " + outcome);
     }
     if (handoff) notice("Zoom was added from the Marketplace. Sign in as an admin to link it to your institute.");
     if (outcome || location.hash) history.replaceState(null, "", location.pathname);

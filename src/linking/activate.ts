@@ -15,7 +15,6 @@ import {
   vaultFor,
 } from "../zoom/credentials.ts";
 import { revokeToken, type TokenSet } from "../zoom/oauth.ts";
-import { missingScopes as scopesMissing } from "../zoom/scopes.ts";
 import { dropPendingOfAccount } from "./pending-store.ts";
 
 /**
@@ -79,7 +78,7 @@ export async function activate(
     me: { id: string; email: string | null; account_id?: string | undefined };
     tokens: TokenSet;
   },
-): Promise<string[]> {
+): Promise<void> {
   const { tenantId, createdBy, me, tokens } = link;
   const zoomAccountId = me.account_id as string;
   const vault = vaultFor(config);
@@ -119,19 +118,11 @@ export async function activate(
   }
   await env.ZOOM_ACCOUNT.getByName(zoomAccountId).linked(zoomAccountId);
 
-  // Grants missing a scope are refused right after the exchange, so this is empty for a stored link.
-  const missingScopes = scopesMissing(tokens.scopes, config.zoom.scopeSet);
-  const kind = previous ? "relinked" : "linked";
+  // Grants missing a scope never get here: they are refused right after the code exchange.
   await audit(db, {
     tenantId,
     actor: createdBy,
-    action: kind === "linked" ? "zoom.linked" : "zoom.relinked",
-    details: {
-      zoomAccountId,
-      zoomUserId: me.id,
-      missingScopes,
-      previousZoomAccountId: previous?.zoomAccountId,
-    },
+    action: previous ? "zoom.relinked" : "zoom.linked",
+    details: { zoomAccountId, zoomUserId: me.id, previousZoomAccountId: previous?.zoomAccountId },
   });
-  return missingScopes;
 }

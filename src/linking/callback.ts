@@ -19,7 +19,7 @@ import { storePending } from "./pending-store.ts";
 import { HANDOFF_TTL_MS, isSecretShaped, PENDING_TTL_MS, safeReturnTo, verifierContext } from "./start.ts";
 
 export type LinkOutcome =
-  | { kind: "linked" | "relinked"; tenantId: string; returnTo: string | null; missingScopes: string[] }
+  | { kind: "relinked"; tenantId: string; returnTo: string | null }
   | { kind: "pending"; confirmation: string; returnTo: string | null; zoomUserEmail: string | null }
   | { kind: "handoff"; handoff: string; zoomUserEmail: string | null }
   | { kind: "denied"; returnTo: string | null }
@@ -136,13 +136,13 @@ export async function completeLink(
   if (owner) {
     // The same account again for the same institute: nothing changes hands, so no confirmation;
     // the new grant replaces the one Zoom just revoked.
-    const missingScopes = await activate(env, db, config, {
+    await activate(env, db, config, {
       tenantId: claimed.tenantId,
       createdBy: claimed.createdBy,
       me: { id: me.id, email: me.email, account_id: zoomAccountId },
       tokens,
     });
-    return { kind: "relinked", tenantId: claimed.tenantId, returnTo, missingScopes };
+    return { kind: "relinked", tenantId: claimed.tenantId, returnTo };
   }
 
   const confirmation = randomToken(32);

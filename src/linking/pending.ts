@@ -7,7 +7,7 @@ import { zoomPendingLinks } from "../db/schema.ts";
 import type { Config } from "../platform/config.ts";
 import { log } from "../platform/log.ts";
 import { randomToken, sha256Hex } from "../tokens/encoding.ts";
-import { credentialForAccount, credentialForTenant } from "../zoom/credentials.ts";
+import { credentialForAccount } from "../zoom/credentials.ts";
 import { revokeToken } from "../zoom/oauth.ts";
 import { activate } from "./activate.ts";
 import { dropPending, openPending, type PendingRow, revokePending } from "./pending-store.ts";
@@ -67,7 +67,7 @@ export async function confirmPendingLink(
   tenantId: string,
   userId: string,
   confirmation: string,
-): Promise<{ kind: "linked" | "relinked"; missingScopes: string[] }> {
+): Promise<void> {
   const notFound = new PendingLinkError(
     404,
     "pending_link_not_found",
@@ -98,11 +98,9 @@ export async function confirmPendingLink(
       "This Zoom account is linked to another institute.",
     );
   }
-  const before = await credentialForTenant(db, tenantId);
   const me = { id: row.zoomUserId, email: row.zoomUserEmail, account_id: row.zoomAccountId };
-  let missingScopes: string[];
   try {
-    missingScopes = await activate(env, db, config, { tenantId, createdBy: userId, me, tokens });
+    await activate(env, db, config, { tenantId, createdBy: userId, me, tokens });
   } catch (err) {
     log("warn", "link: storing the confirmed credential failed", { tenantId, err });
     await revokeToken(config, tokens.refreshToken);
@@ -112,7 +110,6 @@ export async function confirmPendingLink(
       "This Zoom account is linked to another institute.",
     );
   }
-  return { kind: before ? "relinked" : "linked", missingScopes };
 }
 
 /**

@@ -42,21 +42,14 @@ export function linkOutcomePage(c: Context<AppEnv>, config: Config, outcome: Lin
         html`<p>Wise was added to Zoom${outcome.zoomUserEmail ? html` by ${outcome.zoomUserEmail}` : ""}. To link this Zoom account to your institute, sign in to Wise as an institute admin and confirm it there within 15 minutes.</p><p><a href="${target}" data-testid="handoff-link">Sign in to Wise and finish linking</a></p>`,
       );
     }
-    case "linked":
-    case "relinked": {
-      const result = outcome.missingScopes.length ? "missing_scopes" : outcome.kind;
+    case "relinked":
       return (
-        back(result) ??
+        back("relinked") ??
         page(
           "Zoom is linked",
-          html`<p>Your Zoom account is now linked to Wise.${
-            outcome.missingScopes.length
-              ? html` Some permissions were not granted (${outcome.missingScopes.join(", ")}); features that need them will not work until you link again.`
-              : ""
-          } You can close this window.</p>`,
+          html`<p>Your Zoom account is now linked to Wise. You can close this window.</p>`,
         )
       );
-    }
     case "denied":
       return (
         back("denied") ??
